@@ -1,0 +1,292 @@
+"""The exception hierarchy. Every error the SDK raises is a :class:`CoCalcError`.
+
+::
+
+    CoCalcError
+    ├── APIError                      the server answered (or should have), carries the call's context
+    │   ├── CoCalcAPIError            an error decoded from a response body (usually HTTP 200)
+    │   │   ├── AccountCreationFailedError   v1 ``account_creation_failed`` (``reason`` dict)
+    │   │   ├── SignUpError                  v2 ``auth/sign-up`` ``{"issues": {...}}``
+    │   │   └── NotFoundError ...            (also APIStatusError when it came as a 404)
+    │   ├── APIStatusError            any non-2xx status; carries ``status_code``
+    │   │   ├── RequestTooLargeError         413
+    │   │   └── InternalServerError          >= 500 (BadGatewayError, ServiceUnavailableError,
+    │   │                                    GatewayTimeoutError beneath it)
+    │   ├── AuthenticationError       missing/wrong key, banned account  (CoCalcAPIError and APIStatusError)
+    │   ├── PermissionDeniedError     "does not have ... access"         (CoCalcAPIError and APIStatusError)
+    │   ├── RateLimitError            429 or the throttle text; ``retry_after``
+    │   ├── InvalidParametersError    v1 400 "invalid parameters ..."
+    │   ├── UnknownEndpointError      v1 400 "unknown endpoint" / "not part of the HTTP API"
+    │   ├── ResponseDecodeError       a body that is not the JSON it should be
+    │   └── ResponseTooLargeError     a body over ``max_response_bytes``
+    ├── APIConnectionError            the transport failed; ``APITimeoutError`` beneath it
+    ├── ClientClosedError             the Client was closed (before or during the call)
+    ├── ResponseValidationError       JSON that does not fit the result model
+    └── OperationError                a long operation ended badly
+        ├── CopyFailedError, ExecFailedError
+        └── PollTimeoutError
+
+The classes that can arise both from an HTTP 200 body and from a non-2xx status (authentication,
+permission, rate limit, parameters, unknown endpoint) derive from both ``CoCalcAPIError`` and
+``APIStatusError``, so ``except APIStatusError`` catches every non-2xx answer and ``except
+CoCalcAPIError`` every error the server put in a body. ``status_code`` says which it was.
+
+No error ever holds the API key: messages are built from the server's text and the endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AccountCreationFailedError",
+    "AuthenticationError",
+    "BadGatewayError",
+    "ClientClosedError",
+    "CoCalcAPIError",
+    "CoCalcError",
+    "CopyFailedError",
+    "ExecFailedError",
+    "GatewayTimeoutError",
+    "InternalServerError",
+    "InvalidParametersError",
+    "NotFoundError",
+    "OperationError",
+    "PermissionDeniedError",
+    "PollTimeoutError",
+    "RateLimitError",
+    "RequestTooLargeError",
+    "ResponseDecodeError",
+    "ResponseTooLargeError",
+    "ResponseValidationError",
+    "ServiceUnavailableError",
+    "SignUpError",
+    "UnknownEndpointError",
+]
+
+
+class CoCalcError(Exception):
+    """Base class of every error raised by cocalc_async."""
+
+
+class APIError(CoCalcError):
+    """A call reached (or tried to reach) the server and failed.
+
+    Attributes:
+        message: a readable description (the server's own text where there is one).
+        endpoint: ``"<api>/<path>"``, e.g. ``"v1/ping"``.
+        status_code: the HTTP status (200 for errors CoCalc reports inside a 200 body).
+        body: the decoded JSON body when there was one, else ``None``.
+        body_excerpt: the first few hundred characters of the raw body.
+        headers: the response headers (never the request's, which hold the key).
+        request_id: the client request id, one uuid4 per logical call, the same across retries.
+        attempts: how many attempts were made.
+        error: the server's ``error`` value as sent (a string, or an object such as a Node error).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        endpoint: str = "",
+        status_code: int | None = None,
+        body: Any = None,
+        body_excerpt: str = "",
+        headers: Mapping[str, str] | None = None,
+        request_id: str = "",
+        attempts: int = 1,
+        error: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.endpoint = endpoint
+        self.status_code = status_code
+        self.body = body
+        self.body_excerpt = body_excerpt
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
+        self.request_id = request_id
+        self.attempts = attempts
+        self.error = error
+
+    def __str__(self) -> str:
+        where = f" [{self.endpoint}" if self.endpoint else " ["
+        status = f", HTTP {self.status_code}" if self.status_code is not None else ""
+        tail = f"{where}{status}, attempts={self.attempts}"
+        tail += f", request_id={self.request_id}]" if self.request_id else "]"
+        return f"{self.message}{tail}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, endpoint={self.endpoint!r}, status_code={self.status_code!r})"
+
+
+class CoCalcAPIError(APIError):
+    """CoCalc reported an error inside a response body: ``{"event":"error"}``, ``{"error":...}``
+    or a failure event. Usually with HTTP 200."""
+
+
+class APIStatusError(APIError):
+    """The server answered with a non-2xx status (often with an HTML body)."""
+
+    status_code: int
+
+
+class AuthenticationError(CoCalcAPIError, APIStatusError):
+    """A missing or wrong API key, or a banned account."""
+
+
+class PermissionDeniedError(CoCalcAPIError, APIStatusError):
+    """The account (or project key) lacks access: "User ... does not have write access to project ..."."""
+
+
+class NotFoundError(CoCalcAPIError, APIStatusError):
+    """A route or an object that does not exist (HTTP 404)."""
+
+
+class InvalidParametersError(CoCalcAPIError, APIStatusError):
+    """v1 rejected the parameters: an unknown key, a missing required key, ``event`` in the body."""
+
+
+class UnknownEndpointError(CoCalcAPIError, APIStatusError):
+    """v1 does not know the endpoint, or it is not part of the HTTP API (any more)."""
+
+
+class RateLimitError(CoCalcAPIError, APIStatusError):
+    """Too many requests: HTTP 429, or CoCalc's throttle text in a 200 body.
+
+    ``retry_after`` is the server's hint in seconds, or ``None`` when it gave none.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class RequestTooLargeError(APIStatusError):
+    """HTTP 413: the request body exceeds the server's limit (100 kB-1 MB on CoCalc)."""
+
+
+class InternalServerError(APIStatusError):
+    """HTTP 5xx."""
+
+
+class BadGatewayError(InternalServerError):
+    """HTTP 502, usually an HTML page from a proxy."""
+
+
+class ServiceUnavailableError(InternalServerError):
+    """HTTP 503."""
+
+
+class GatewayTimeoutError(InternalServerError):
+    """HTTP 504."""
+
+
+class AccountCreationFailedError(CoCalcAPIError):
+    """v1 ``create_account`` answered ``account_creation_failed``; ``reason`` maps field to message."""
+
+    def __init__(self, message: str, *, reason: Mapping[str, Any] | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.reason: Mapping[str, Any] = reason if reason is not None else {}
+
+
+class SignUpError(CoCalcAPIError):
+    """v2 ``auth/sign-up`` answered ``{"issues": {...}}``; ``issues`` maps field to message."""
+
+    def __init__(self, message: str, *, issues: Mapping[str, Any] | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.issues: Mapping[str, Any] = issues if issues is not None else {}
+
+
+class ResponseDecodeError(APIError):
+    """The body was not valid JSON (an HTML page with HTTP 200, a truncated body, ...)."""
+
+
+class ResponseTooLargeError(APIError):
+    """The body exceeded ``max_response_bytes``; reading stopped at the limit."""
+
+
+class APIConnectionError(CoCalcError):
+    """The transport failed: refused, reset, DNS, TLS, or a broken response stream."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        endpoint: str = "",
+        request_id: str = "",
+        attempts: int = 1,
+        may_have_reached_server: bool = True,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.endpoint = endpoint
+        self.request_id = request_id
+        self.attempts = attempts
+        self.may_have_reached_server = may_have_reached_server
+
+    def __str__(self) -> str:
+        rid = f", request_id={self.request_id}" if self.request_id else ""
+        return f"{self.message} [{self.endpoint}, attempts={self.attempts}{rid}]"
+
+
+class APITimeoutError(APIConnectionError):
+    """An attempt exceeded its connect, read or total timeout."""
+
+
+class ClientClosedError(CoCalcError):
+    """The Client was closed before the call started, or while it was in flight."""
+
+
+class ResponseValidationError(CoCalcError):
+    """A JSON response did not fit its result model. ``path`` names the bad field (``"$.now"``)."""
+
+    def __init__(self, message: str, *, path: str = "$", model: str = "", body: Any = None):
+        super().__init__(message)
+        self.path = path
+        self.model = model
+        self.body = body
+
+
+class OperationError(CoCalcError):
+    """A long-running operation (copy, exec job) did not end well."""
+
+
+class CopyFailedError(OperationError):
+    """A copy finished with an error. ``status`` is the final status."""
+
+    def __init__(self, status: Any, message: str | None = None) -> None:
+        self.status = status
+        err = getattr(status, "error", None)
+        super().__init__(message or f"copy failed: {err}")
+
+
+class ExecFailedError(OperationError):
+    """A command (or async exec job) ended with an error status or a non-zero exit code."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        stdout: str = "",
+        stderr: str = "",
+        exit_code: int | None = None,
+        result: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.stdout = stdout
+        self.stderr = stderr
+        self.exit_code = exit_code
+        self.result = result
+
+
+class PollTimeoutError(OperationError, TimeoutError):
+    """Polling ran out of time. ``last_status`` is the last status seen (or ``None``)."""
+
+    def __init__(self, last_status: Any, message: str | None = None) -> None:
+        self.last_status = last_status
+        super().__init__(message or "polling timed out before the operation finished")
