@@ -1,0 +1,95 @@
+"""The two record types the spec is written in: :class:`Param` and :class:`Endpoint`.
+
+The spec is data only. Types are written the way CoCalc's own docs write them (``"string(uuid)"``,
+``"number"``, ``"object|any"``), so an entry can be checked against CoCalc's docs by eye; the code
+generator maps them to Python annotations.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias
+
+import attrs
+
+from .._types import Json
+
+Status: TypeAlias = Literal["current", "legacy", "removed-from-http"]
+SpecApi: TypeAlias = Literal["v1", "v2", "conat/hub", "conat/project"]
+
+
+@attrs.frozen
+class Param:
+    """One request parameter.
+
+    ``default`` is the server's default, sent by nobody: ``None`` means "no default" (CoCalc
+    treats ``null`` as "not given", so the two cannot differ on the wire).
+    """
+
+    name: str
+    type: str
+    required: bool = False
+    default: Json = None
+    doc: str = ""
+    #: Part of the wire protocol but not of the generated signature (v1's request ``id``).
+    exposed: bool = True
+
+    @property
+    def is_uuid(self) -> bool:
+        """Whether the value (or each value of a list) must be a UUID."""
+        return "uuid" in self.type
+
+
+@attrs.frozen
+class Endpoint:
+    """One endpoint: ``api`` plus ``path`` (the v1 event, the v2 route or the conat method name)."""
+
+    api: SpecApi
+    path: str
+    summary: str
+    params: tuple[Param, ...] = ()
+    #: v1: the ``event`` of a successful reply (``"pong"``); ``None`` elsewhere.
+    success_event: str | None = None
+    #: What a success looks like, as the reference writes it.
+    response: str = ""
+    #: ``"module:Class"`` under ``cocalc_async.models``; ``None`` returns the parsed JSON.
+    result_model: str | None = None
+    #: Safe to send twice: drives the Core's retry after bytes may have reached the server.
+    idempotent: bool = False
+    #: The HTTP timeout (s) the SDK uses for this call; ``None`` means the Client's default.
+    default_timeout: float | None = None
+    #: The server's ceiling (s) on how long the call may take, where it has one.
+    max_timeout: float | None = None
+    #: The parameter holding the server-side timeout (s); the HTTP timeout is stretched past it.
+    timeout_param: str | None = None
+    status: Status = "current"
+    removed_date: str | None = None
+    #: Response bodies from the seed documents (JSON text; error answers included).
+    examples: tuple[str, ...] = ()
+    auth: str = "required"
+    #: The errors a caller typically meets, as text.
+    errors: tuple[str, ...] = ()
+    #: When and how long CoCalc served it.
+    availability: str = ""
+    #: Parameters were extracted automatically from the handler: names reliable, rest not.
+    params_auto: bool = False
+    in_seed_doc: bool = False
+    source: str = ""
+    #: conat: keyword arguments travel as ``[{"opts": {...}}]`` instead of ``[{...}]``.
+    opts_wrapped: bool = False
+
+    @property
+    def example(self) -> str | None:
+        """The first seed example, or ``None``."""
+        return self.examples[0] if self.examples else None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(api, path)``: how the Core and ``find`` name an endpoint."""
+        return (self.api, self.path)
+
+    def param(self, name: str) -> Param | None:
+        """The parameter called ``name``, or ``None``."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        return None
