@@ -7,10 +7,10 @@ generator turns the whole tuple into ``cocalc_async._generated``.
 
 from __future__ import annotations
 
-from . import v1, v2_accounts, v2_billing, v2_compute, v2_misc, v2_projects
-from ._model import Endpoint, Param, SpecApi, Status
+from . import conat, v1, v2_accounts, v2_billing, v2_compute, v2_misc, v2_projects
+from ._model import ArgsStyle, Endpoint, Param, SpecApi, Status
 
-__all__ = ["ENDPOINTS", "Endpoint", "Param", "SpecApi", "Status", "find"]
+__all__ = ["ENDPOINTS", "ArgsStyle", "Endpoint", "Param", "SpecApi", "Status", "find"]
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     *v1.ENDPOINTS,
@@ -19,6 +19,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *v2_misc.ENDPOINTS,
     *v2_compute.ENDPOINTS,
     *v2_billing.ENDPOINTS,
+    *conat.ENDPOINTS,
 )
 
 _BY_KEY: dict[tuple[str, str], Endpoint] = {e.key: e for e in ENDPOINTS}

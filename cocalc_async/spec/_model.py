@@ -14,6 +14,7 @@ import attrs
 from .._types import Json
 
 Status: TypeAlias = Literal["current", "legacy", "removed-from-http"]
+ArgsStyle: TypeAlias = Literal["object", "opts", "positional"]
 SpecApi: TypeAlias = Literal["v1", "v2", "conat/hub", "conat/project"]
 
 
@@ -74,8 +75,9 @@ class Endpoint:
     params_auto: bool = False
     in_seed_doc: bool = False
     source: str = ""
-    #: conat: keyword arguments travel as ``[{"opts": {...}}]`` instead of ``[{...}]``.
-    opts_wrapped: bool = False
+    #: conat: how keyword arguments travel in ``args``: ``[{...}]`` ("object"),
+    #: ``[{"opts": {...}}]`` ("opts") or one positional value per parameter ("positional").
+    args_style: ArgsStyle = "object"
 
     @property
     def example(self) -> str | None:
