@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias, Union
+from typing import Literal, TypeAlias
 
 #: Parsed JSON, as returned by ``Client.call`` and by endpoints whose shape is not modelled.
-Json: TypeAlias = Union[dict[str, "Json"], list["Json"], str, int, float, bool, None]
+Json: TypeAlias = dict[str, "Json"] | list["Json"] | str | int | float | bool | None
 #: A JSON object.
 JsonObject: TypeAlias = dict[str, Json]
 

@@ -9,6 +9,7 @@
     │   │   ├── SignUpError                  v2 ``auth/sign-up`` ``{"issues": {...}}``
     │   │   └── NotFoundError ...            (also APIStatusError when it came as a 404)
     │   ├── APIStatusError            any non-2xx status; carries ``status_code``
+    │   │   ├── BadRequestError              400 of no more specific kind
     │   │   ├── RequestTooLargeError         413
     │   │   └── InternalServerError          >= 500 (BadGatewayError, ServiceUnavailableError,
     │   │                                    GatewayTimeoutError beneath it)
@@ -21,6 +22,7 @@
     │   └── ResponseTooLargeError     a body over ``max_response_bytes``
     ├── APIConnectionError            the transport failed; ``APITimeoutError`` beneath it
     ├── ClientClosedError             the Client was closed (before or during the call)
+    ├── EventLoopMismatchError        a Client used from a second event loop
     ├── ResponseValidationError       JSON that does not fit the result model
     └── OperationError                a long operation ended badly
         ├── CopyFailedError, ExecFailedError
@@ -47,10 +49,12 @@ __all__ = [
     "AccountCreationFailedError",
     "AuthenticationError",
     "BadGatewayError",
+    "BadRequestError",
     "ClientClosedError",
     "CoCalcAPIError",
     "CoCalcError",
     "CopyFailedError",
+    "EventLoopMismatchError",
     "ExecFailedError",
     "GatewayTimeoutError",
     "InternalServerError",
@@ -87,6 +91,7 @@ class APIError(CoCalcError):
         request_id: the client request id, one uuid4 per logical call, the same across retries.
         attempts: how many attempts were made.
         error: the server's ``error`` value as sent (a string, or an object such as a Node error).
+        retry_after: the server's wait hint in seconds (Retry-After, or CoCalc's throttle text).
     """
 
     def __init__(
@@ -101,6 +106,7 @@ class APIError(CoCalcError):
         request_id: str = "",
         attempts: int = 1,
         error: Any = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -112,6 +118,7 @@ class APIError(CoCalcError):
         self.request_id = request_id
         self.attempts = attempts
         self.error = error
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
         where = f" [{self.endpoint}" if self.endpoint else " ["
@@ -161,9 +168,9 @@ class RateLimitError(CoCalcAPIError, APIStatusError):
     ``retry_after`` is the server's hint in seconds, or ``None`` when it gave none.
     """
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.retry_after = retry_after
+
+class BadRequestError(APIStatusError):
+    """HTTP 400 that is none of the more specific kinds."""
 
 
 class RequestTooLargeError(APIStatusError):
@@ -211,7 +218,12 @@ class ResponseTooLargeError(APIError):
 
 
 class APIConnectionError(CoCalcError):
-    """The transport failed: refused, reset, DNS, TLS, or a broken response stream."""
+    """The transport failed: refused, reset, DNS, TLS, or a broken response stream.
+
+    ``may_have_reached_server`` is False only when the failure came before any byte was sent
+    (connect phase), which makes any call safe to repeat. ``transient`` is False for failures a
+    retry cannot fix (a bad certificate, an invalid URL).
+    """
 
     def __init__(
         self,
@@ -221,9 +233,11 @@ class APIConnectionError(CoCalcError):
         request_id: str = "",
         attempts: int = 1,
         may_have_reached_server: bool = True,
+        transient: bool = True,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.transient = transient
         self.endpoint = endpoint
         self.request_id = request_id
         self.attempts = attempts
@@ -240,6 +254,10 @@ class APITimeoutError(APIConnectionError):
 
 class ClientClosedError(CoCalcError):
     """The Client was closed before the call started, or while it was in flight."""
+
+
+class EventLoopMismatchError(CoCalcError, RuntimeError):
+    """A Client was used from an event loop other than the one it first ran in."""
 
 
 class ResponseValidationError(CoCalcError):

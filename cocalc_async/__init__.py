@@ -1,0 +1,33 @@
+"""cocalc_async: an asyncio SDK for the CoCalc HTTP API.
+
+``import cocalc_async`` is cheap: the client, and aiohttp with it, load on first use of a name.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from ._config import Timeout
+    from .client import Client
+
+__all__ = ["Client", "Timeout", "__version__"]
+
+_LAZY = {"Client": ("client", "Client"), "Timeout": ("_config", "Timeout")}
+
+
+def __getattr__(name: str) -> Any:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'cocalc_async' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{target[0]}", __name__), target[1])
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,104 @@
+"""The ``cocalc_async`` logger: silent by default, never a key, never a body at INFO.
+
+Enable it like any library logger (``logging.getLogger("cocalc_async").setLevel("DEBUG")``) or
+with ``COCALC_LOG=debug|info``. Every record passes through :class:`SecretsFilter`, which masks
+any API key a Client registered, in case one ever reached a message through a server's text.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import weakref
+from typing import Any
+
+from . import _defaults, _json
+
+logger = logging.getLogger("cocalc_async")
+logger.addHandler(logging.NullHandler())
+
+_MASK = "***"
+
+
+class _Secret:
+    """A registered secret; weakly referenced so a closed Client's key is forgotten."""
+
+    __slots__ = ("__weakref__", "values")
+
+    def __init__(self, values: tuple[str, ...]) -> None:
+        self.values = values
+
+
+_secrets: weakref.WeakSet[_Secret] = weakref.WeakSet()
+
+
+class SecretsFilter(logging.Filter):
+    """Replaces registered secrets (and their Basic-auth base64 form) in every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = [value for secret in list(_secrets) for value in secret.values]
+        if not secrets:
+            return True
+        message = record.getMessage()
+        cleaned = message
+        for value in secrets:
+            cleaned = cleaned.replace(value, _MASK)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+logger.addFilter(SecretsFilter())
+
+
+def register_secret(api_key: str) -> _Secret:
+    """Remember a key (and its encodings) so log records never show it. Keep the handle alive."""
+    import base64
+
+    basic = base64.b64encode(f"{api_key}:".encode()).decode()
+    secret = _Secret((api_key, basic, basic.rstrip("=")))
+    _secrets.add(secret)
+    return secret
+
+
+def configure_from_env() -> None:
+    """Honour ``COCALC_LOG=info|debug`` by attaching a stderr handler (only if asked)."""
+    level = os.environ.get("COCALC_LOG", "").strip().upper()
+    if level in ("DEBUG", "INFO", "WARNING") and not any(
+        isinstance(h, logging.StreamHandler) and not isinstance(h, logging.NullHandler)
+        for h in logger.handlers
+    ):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(level)
+
+
+def masked_body(body: bytes) -> str:
+    """A DEBUG-log view of a JSON body: sensitive values masked, then truncated."""
+    try:
+        data = _json.loads(body)
+    except _json.DECODE_ERRORS:
+        text = body[: _defaults.DEBUG_BODY_CHARS].decode("utf-8", errors="replace")
+        return text + ("..." if len(body) > _defaults.DEBUG_BODY_CHARS else "")
+    text = _json.dumps(_mask(data, 0)).decode()
+    if len(text) > _defaults.DEBUG_BODY_CHARS:
+        text = text[: _defaults.DEBUG_BODY_CHARS] + "..."
+    return text
+
+
+def _mask(value: Any, depth: int) -> Any:
+    if depth > 20:
+        return "..."
+    if isinstance(value, dict):
+        return {
+            k: (
+                _MASK
+                if isinstance(k, str) and k.lower() in _defaults.SENSITIVE_FIELDS
+                else _mask(v, depth + 1)
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_mask(v, depth + 1) for v in value]
+    return value

@@ -1,0 +1,423 @@
+"""The protocol without I/O: build a request, classify a response.
+
+Both functions are pure, so the whole of CoCalc's error vocabulary is tested without a network
+(``tests/core/test_sansio.py``). ``classify_response`` raises only :class:`CoCalcError` subclasses,
+whatever bytes it is given.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import _defaults, _json
+from ._types import API_NAMES, Json
+from .errors import (
+    AccountCreationFailedError,
+    APIError,
+    APIStatusError,
+    AuthenticationError,
+    BadGatewayError,
+    BadRequestError,
+    CoCalcAPIError,
+    GatewayTimeoutError,
+    InternalServerError,
+    InvalidParametersError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTooLargeError,
+    ResponseDecodeError,
+    ServiceUnavailableError,
+    SignUpError,
+    UnknownEndpointError,
+)
+
+__all__ = ["PreparedRequest", "build_request", "classify_response", "parse_retry_after"]
+
+# v1 endpoints whose schema has no ``id`` field: sending one is a 400 (reference §2).
+_V1_NO_ID = frozenset({"copy_path_status", "copy_path_delete"})
+_CONAT_PATHS = {"conat/hub": "api/conat/hub", "conat/project": "api/conat/project"}
+_VALID_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """Everything needed to send one logical call; ``body`` is bytes so retries resend it as is."""
+
+    method: str
+    url: str
+    body: bytes
+    api: str
+    path: str
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.api}/{self.path}"
+
+
+def build_request(
+    api: str, path: str, params: Mapping[str, Any] | None, *, base_url: str
+) -> PreparedRequest:
+    """Validate a call and encode it as CoCalc expects: always POST, always JSON.
+
+    ``None`` values are dropped (v1 treats ``null`` as "not given" and rejects unknown keys).
+    For the conat bridge, ``path`` is the RPC name and ``params`` the rest of the body
+    (``args``, ``timeout`` in ms, ``project_id``).
+    """
+    if api not in API_NAMES:
+        raise ValueError(f"api must be one of {sorted(API_NAMES)}, got {api!r}")
+    if not isinstance(path, str) or not _VALID_PATH.match(path) or ".." in path:
+        raise ValueError(f"invalid endpoint path {path!r}")
+    if params is None:
+        body: dict[str, Any] = {}
+    elif isinstance(params, Mapping):
+        body = {key: value for key, value in params.items() if value is not None}
+    else:
+        raise TypeError(f"params must be a mapping (dict), got {type(params).__name__}")
+    for key in body:
+        if not isinstance(key, str):
+            raise TypeError(f"parameter names must be strings, got {key!r}")
+    if api == "v1":
+        if "event" in body:
+            raise ValueError(
+                "do not send 'event' in a v1 body: the server answers 400 (the path names the event)"
+            )
+        if "id" in body and path in _V1_NO_ID:
+            raise ValueError(f"v1 {path} takes no 'id' parameter: the server answers 400")
+        url = f"{base_url}/api/v1/{path}"
+    elif api == "v2":
+        url = f"{base_url}/api/v2/{path}"
+    else:
+        if "name" in body:
+            raise ValueError("conat parameters must not contain 'name': the path is the RPC name")
+        body = {"name": path, **body}
+        url = f"{base_url}/{_CONAT_PATHS[api]}"
+    try:
+        encoded = _json.dumps(body)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"parameters of {api}/{path} are not JSON-serialisable: {exc}") from None
+    return PreparedRequest("POST", url, encoded, api, path)
+
+
+# --- classifying responses ---------------------------------------------------------------
+
+_AUTH_PATTERNS = re.compile(
+    r"You must provide authentication via an API key"
+    r"|No account found\. Is your API key wrong\?"
+    r"|User is BANNED"
+    r"|Unknown authorization type"
+    r"|must be signed in"
+    r"|not signed in"
+    r"|invalid api key",
+    re.IGNORECASE,
+)
+_PERMISSION_PATTERN = re.compile(
+    r"does not have (?:\w+ )?access|ACCESS BLOCKED|not allowed to call|permission denied"
+    r"|must be an admin|only admins",
+    re.IGNORECASE,
+)
+_THROTTLE_PATTERN = re.compile(
+    r"too many (?:requests|attempts)[^;]*(?:;\s*try again in (\d+(?:\.\d+)?) seconds?)?",
+    re.IGNORECASE,
+)
+_INVALID_PARAMS_PATTERN = re.compile(r"^invalid parameters\b", re.IGNORECASE)
+_UNKNOWN_ENDPOINT_PATTERN = re.compile(
+    r"^unknown endpoint\b|is not part of the HTTP API|^unknown message event type", re.IGNORECASE
+)
+# v1 handlers that report failure inside their own event (reference §3, v1 table).
+_V1_FAILURE_EVENTS = frozenset(
+    {
+        "changed_email_address",
+        "changed_password",
+        "forgot_password_response",
+        "reset_forgot_password_response",
+        "account_deleted",
+    }
+)
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    413: RequestTooLargeError,
+    429: RateLimitError,
+    500: InternalServerError,
+    502: BadGatewayError,
+    503: ServiceUnavailableError,
+    504: GatewayTimeoutError,
+}
+_TAGS = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
+
+
+class _Undecodable:
+    """Marks a body that is not JSON (distinct from a JSON ``null``)."""
+
+
+_UNDECODABLE = _Undecodable()
+
+
+def classify_response(
+    api: str,
+    path: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    request_id: str = "",
+    attempts: int = 1,
+) -> Json:
+    """Return the decoded JSON of a successful answer, or raise the matching typed error.
+
+    Handles every form CoCalc uses (reference §3): v1 400 ``{"error"}``; 200 ``{"event":"error"}``;
+    v1 failure events; v2/conat 200 ``{"error"}``; ``auth/sign-up`` issues; throttle text;
+    non-2xx statuses with JSON or HTML bodies; and 200 bodies that are not JSON.
+    """
+    try:
+        return _classify(api, path, status, headers, body, request_id, attempts)
+    except APIError:
+        raise
+    except Exception as exc:  # the contract: nothing but CoCalcError escapes, whatever the bytes
+        raise ResponseDecodeError(
+            f"could not interpret the response: {type(exc).__name__}",
+            endpoint=f"{api}/{path}",
+            status_code=status,
+            body_excerpt=_excerpt(body),
+            request_id=request_id,
+            attempts=attempts,
+        ) from None
+
+
+def _classify(
+    api: str,
+    path: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    request_id: str,
+    attempts: int,
+) -> Json:
+    data: Any
+    try:
+        data = _json.loads(body) if body else _UNDECODABLE
+    except _json.DECODE_ERRORS:
+        data = _UNDECODABLE
+    if 200 <= status < 300:
+        if type(data) is dict:
+            error = data.get("error")
+            if data.get("event") == "error" or (
+                error is not None and error is not False and error != ""
+            ):
+                raise _body_error(
+                    api, path, status, headers, body, data, error, request_id, attempts
+                )
+            if api == "v1":
+                event = data.get("event")
+                if event == "account_creation_failed":
+                    reason = data.get("reason")
+                    raise AccountCreationFailedError(
+                        f"account creation failed: {_describe(reason)}",
+                        reason=reason if isinstance(reason, dict) else {"error": reason},
+                        **_context(api, path, status, headers, body, data, request_id, attempts),
+                    )
+                if event in _V1_FAILURE_EVENTS and data.get("error"):
+                    raise _body_error(
+                        api, path, status, headers, body, data, data["error"], request_id, attempts
+                    )
+            elif (
+                api == "v2"
+                and path == "auth/sign-up"
+                and isinstance(data.get("issues"), dict)
+                and data["issues"]
+            ):
+                issues = data["issues"]
+                raise SignUpError(
+                    f"sign-up refused: {_describe(issues)}",
+                    issues=issues,
+                    **_context(api, path, status, headers, body, data, request_id, attempts),
+                )
+            return data
+        if data is _UNDECODABLE:
+            if status == 204 and not body:
+                return None
+            reason = "an empty body" if not body else "a body that is not JSON"
+            raise ResponseDecodeError(
+                f"HTTP {status} with {reason} where JSON was expected",
+                **_context(api, path, status, headers, body, None, request_id, attempts),
+            )
+        return data  # type: ignore[no-any-return]
+    return _raise_status_error(api, path, status, headers, body, data, request_id, attempts)
+
+
+def _raise_status_error(
+    api: str,
+    path: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    data: Any,
+    request_id: str,
+    attempts: int,
+) -> Json:
+    decoded = None if data is _UNDECODABLE else data
+    message: Any = None
+    if isinstance(decoded, dict):
+        message = decoded.get("error") or decoded.get("message")
+    retry_after = parse_retry_after(headers)
+    if retry_after is None and isinstance(decoded, dict):
+        hint_ms = decoded.get("retry_after_ms")
+        if isinstance(hint_ms, (int, float)) and not isinstance(hint_ms, bool) and hint_ms >= 0:
+            retry_after = hint_ms / 1000.0
+    if message is not None:
+        text = _describe(message)
+        kind = _kind_from_text(text)
+        if kind is not None and status in (400, 401, 403, 429):
+            cls, hint = kind
+            raise cls(
+                text,
+                retry_after=retry_after if retry_after is not None else hint,
+                **_context(
+                    api, path, status, headers, body, decoded, request_id, attempts, error=message
+                ),
+            )
+    else:
+        text = _html_summary(body) or f"HTTP {status}"
+    cls_for_status = _STATUS_CLASSES.get(status)
+    if cls_for_status is None:
+        cls_for_status = InternalServerError if status >= 500 else APIStatusError
+    raise cls_for_status(
+        f"HTTP {status}: {text}" if not text.startswith("HTTP ") else text,
+        retry_after=retry_after,
+        **_context(api, path, status, headers, body, decoded, request_id, attempts, error=message),
+    )
+
+
+def _body_error(
+    api: str,
+    path: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    data: dict[str, Any],
+    error: Any,
+    request_id: str,
+    attempts: int,
+) -> CoCalcAPIError:
+    text = _describe(error) if error is not None else "the server reported an error"
+    kind = _kind_from_text(text)
+    cls: type[CoCalcAPIError] = CoCalcAPIError
+    retry_after: float | None = None
+    if kind is not None:
+        cls, retry_after = kind
+    return cls(
+        text,
+        retry_after=retry_after,
+        **_context(api, path, status, headers, body, data, request_id, attempts, error=error),
+    )
+
+
+def _kind_from_text(text: str) -> tuple[type[CoCalcAPIError], float | None] | None:
+    """Map CoCalc's error wording to an error class (and a throttle hint)."""
+    throttle = _THROTTLE_PATTERN.search(text)
+    if throttle:
+        return RateLimitError, float(throttle.group(1)) if throttle.group(1) else None
+    if _INVALID_PARAMS_PATTERN.search(text):
+        return InvalidParametersError, None
+    if _UNKNOWN_ENDPOINT_PATTERN.search(text):
+        return UnknownEndpointError, None
+    if _AUTH_PATTERNS.search(text):
+        return AuthenticationError, None
+    if _PERMISSION_PATTERN.search(text):
+        return PermissionDeniedError, None
+    return None
+
+
+def _context(
+    api: str,
+    path: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    data: Any,
+    request_id: str,
+    attempts: int,
+    *,
+    error: Any = None,
+) -> dict[str, Any]:
+    return {
+        "endpoint": f"{api}/{path}",
+        "status_code": status,
+        "body": data,
+        "body_excerpt": _excerpt(body),
+        "headers": dict(headers),
+        "request_id": request_id,
+        "attempts": attempts,
+        "error": error,
+    }
+
+
+def _describe(value: Any) -> str:
+    """A readable one-line text for an error value: a string, or a Node error object."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        if "message" in value and isinstance(value["message"], str):
+            return value["message"]
+        code, syscall, where = value.get("code"), value.get("syscall"), value.get("path")
+        if code or syscall:
+            # A serialised Node error, e.g. {"code":"ENOENT","syscall":"open","path":"a.txt"}.
+            detail = " ".join(str(p) for p in (syscall, where) if p)
+            return f"{code}: {detail}" if code and detail else str(code or detail)
+        return "; ".join(f"{k}: {_describe(v)}" for k, v in list(value.items())[:10])
+    if isinstance(value, list):
+        return "; ".join(_describe(v) for v in value[:10])
+    return str(value)[: _defaults.BODY_EXCERPT_CHARS]
+
+
+def _excerpt(body: bytes) -> str:
+    text = body[: _defaults.BODY_EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
+    return text[: _defaults.BODY_EXCERPT_CHARS]
+
+
+def _html_summary(body: bytes) -> str:
+    """A short readable text from an HTML error page (its title, or its first words)."""
+    text = body[:4096].decode("utf-8", errors="replace")
+    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+    raw = title.group(1) if title else _TAGS.sub(" ", text)
+    return _SPACES.sub(" ", raw).strip()[:120]
+
+
+def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date)."""
+    value = headers.get("retry-after-ms") or headers.get("Retry-After-Ms")
+    if value:
+        try:
+            ms = float(value)
+        except ValueError:
+            pass
+        else:
+            if ms >= 0 and ms == ms and ms != float("inf"):
+                return ms / 1000.0
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+        return max(0.0, seconds)
+    if seconds != seconds or seconds < 0 or seconds == float("inf"):
+        return None
+    return seconds

@@ -1,0 +1,183 @@
+"""Client: the one object users hold.
+
+It resolves configuration, owns one :class:`~cocalc_async._session.Session`, and exposes
+``call()`` plus the generated namespaces (``client.v1``, ``client.v2``, ``client.conat``) and
+the helpers built on them.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import platform
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Literal
+
+import aiohttp
+
+from . import __version__, _defaults
+from ._config import Timeout, resolve_api_key, resolve_base_url
+from ._idempotency import is_idempotent
+from ._logging import configure_from_env, register_secret
+from ._sansio import build_request
+from ._session import Session, to_client_timeout
+from ._types import Json
+
+__all__ = ["Client"]
+
+logger = logging.getLogger("cocalc_async")
+
+
+class Client:
+    """An asyncio client for CoCalc's HTTP API.
+
+    Use it as an async context manager so its connection pool is closed::
+
+        async with Client(api_key="sk_...", base_url="https://cocalc.com") as client:
+            pong = await client.call("v1", "ping", {})
+
+    Args:
+        api_key: the account (or project) API key; defaults to ``COCALC_API_KEY``, then the
+            ``api_key:`` line of the file named by ``COCALC_API_KEY_FILE``.
+        base_url: the server, e.g. ``https://cocalc.com``; defaults to ``COCALC_URL``.
+        timeout: seconds per attempt, or a :class:`Timeout` (connect, read, total).
+        max_retries: retries after a first failed attempt (0 disables retrying).
+        max_concurrency: attempts in flight at once; further calls wait in FIFO order.
+        connection_limit: sockets in the pool.
+        auth: ``"basic"`` (key as username, empty password; CoCalc's documented form) or ``"bearer"``.
+        max_response_bytes: larger bodies are refused while being read.
+        verify_ssl: verify TLS certificates; turning it off logs a warning.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: Timeout | float = _defaults.DEFAULT_TIMEOUT,
+        max_retries: int = _defaults.DEFAULT_MAX_RETRIES,
+        max_concurrency: int = _defaults.DEFAULT_MAX_CONCURRENCY,
+        connection_limit: int = _defaults.DEFAULT_CONNECTION_LIMIT,
+        auth: Literal["basic", "bearer"] = "basic",
+        max_response_bytes: int = _defaults.DEFAULT_MAX_RESPONSE_BYTES,
+        verify_ssl: bool = True,
+        user_agent: str | None = None,
+    ) -> None:
+        configure_from_env()
+        key = resolve_api_key(api_key)
+        self.base_url = resolve_base_url(base_url)
+        self._timeout = Timeout.coerce(timeout)
+        _check_retries(max_retries)
+        _check_positive_int("max_concurrency", max_concurrency)
+        _check_positive_int("connection_limit", connection_limit)
+        _check_positive_int("max_response_bytes", max_response_bytes)
+        if auth not in ("basic", "bearer"):
+            raise ValueError(f"auth must be 'basic' or 'bearer', got {auth!r}")
+        if not isinstance(verify_ssl, bool):
+            raise TypeError("verify_ssl must be True or False")
+        if not verify_ssl:
+            logger.warning("TLS certificate verification is OFF for %s", self.base_url)
+        self.auth = auth
+        self._has_key = key is not None
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "User-Agent": user_agent or _default_user_agent(),
+        }
+        # Held so the logging filter keeps masking this key for as long as the client lives.
+        self._secret = register_secret(key) if key is not None else None
+        if key is not None:
+            if auth == "basic":
+                headers["Authorization"] = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+            else:
+                headers["Authorization"] = f"Bearer {key}"
+        self._session = Session(
+            headers=headers,
+            timeout=self._timeout,
+            max_retries=max_retries,
+            max_concurrency=max_concurrency,
+            connection_limit=connection_limit,
+            max_response_bytes=max_response_bytes,
+            verify_ssl=verify_ssl,
+        )
+
+    def __repr__(self) -> str:
+        key = "<set>" if self._has_key else "<none>"
+        return (
+            f"Client(base_url={self.base_url!r}, api_key={key}, auth={self.auth!r}, "
+            f"max_concurrency={self._session.max_concurrency}, closed={self._session.closed})"
+        )
+
+    @property
+    def session(self) -> Session:
+        """The Session doing this client's I/O (for inspection; its API is not stable)."""
+        return self._session
+
+    @property
+    def closed(self) -> bool:
+        return self._session.closed
+
+    async def call(
+        self,
+        api: Literal["v1", "v2", "conat/hub", "conat/project"],
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout | float | None = None,
+        max_retries: int | None = None,
+        idempotent: bool | None = None,
+    ) -> Json:
+        """Call any endpoint and return its parsed JSON, or raise a typed :class:`CoCalcError`.
+
+        Args:
+            api: ``"v1"``, ``"v2"``, ``"conat/hub"`` or ``"conat/project"``.
+            path: the v1 event (``"ping"``), the v2 path (``"projects/stop"``) or the conat RPC
+                name (``"system.ping"``).
+            params: the JSON body; ``None`` values are dropped. For conat: ``args``,
+                ``timeout`` (ms) and, for projects, ``project_id``.
+            timeout: overrides the client's per-attempt timeout for this call.
+            max_retries: overrides the client's retry count for this call.
+            idempotent: whether repeating the call is harmless; by default taken from the spec.
+        """
+        request = build_request(api, path, params, base_url=self.base_url)
+        if idempotent is None:
+            idempotent = is_idempotent(api, path)
+        if max_retries is not None:
+            _check_retries(max_retries)
+        client_timeout = None if timeout is None else to_client_timeout(Timeout.coerce(timeout))
+        return await self._session.send(
+            request, idempotent=idempotent, timeout=client_timeout, max_retries=max_retries
+        )
+
+    async def close(self) -> None:
+        """Close the connection pool; calls still in flight raise ClientClosedError."""
+        await self._session.close()
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+def _check_retries(value: object) -> None:
+    if value is None:
+        raise TypeError("max_retries must be an int; use 0 to disable retries")
+    _check_positive_int("max_retries", value, allow_zero=True)
+
+
+def _check_positive_int(name: str, value: object, *, allow_zero: bool = False) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '>= 1'}, got {value}")
+
+
+def _default_user_agent() -> str:
+    return f"cocalc-async/{__version__} python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
