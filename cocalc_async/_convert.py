@@ -1,0 +1,128 @@
+"""The one cattrs converter that turns response JSON into result models.
+
+cattrs is imported on first use, not with the package: ``import cocalc_async`` stays cheap and
+callers who only use ``client.call`` never pay for it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from types import UnionType
+from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
+
+from ._types import Json
+from .errors import ResponseValidationError
+
+if TYPE_CHECKING:
+    import cattrs
+
+__all__ = ["converter", "structure"]
+
+T = TypeVar("T")
+_converter: cattrs.Converter | None = None
+
+
+def converter() -> cattrs.Converter:
+    """The shared converter, built on first use."""
+    global _converter
+    if _converter is None:
+        _converter = _build()
+    return _converter
+
+
+def structure(data: Json, cl: type[T] | Any) -> T:
+    """``data`` as a ``cl`` (a model class or e.g. ``list[Model]``).
+
+    Raises :class:`ResponseValidationError` naming the first bad field (``$.now``).
+    """
+    import cattrs
+
+    try:
+        result: T = converter().structure(data, cl)
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+        messages = (
+            cattrs.transform_error(exc, path="$")
+            if isinstance(exc, cattrs.BaseValidationError)
+            else [f"{exc} @ $"]
+        )
+        first = messages[0] if messages else f"invalid value @ $: {exc}"
+        text, _, path = first.rpartition(" @ ")
+        name = getattr(cl, "__name__", str(cl))
+        raise ResponseValidationError(
+            f"response does not fit {name}: {text or first} at {path or '$'}",
+            path=path or "$",
+            model=name,
+            body=data,
+        ) from exc
+    return result
+
+
+def _parse_datetime(value: Any, _: Any) -> datetime:
+    # CoCalc sends ISO strings ("...Z", which fromisoformat only reads from 3.11 on) and, over
+    # conat, milliseconds since the epoch.
+    if isinstance(value, bool):
+        raise TypeError(f"expected a timestamp, got {value!r}")
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+    if isinstance(value, str):
+        text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+        return datetime.fromisoformat(text)
+    raise TypeError(f"expected a timestamp, got {type(value).__name__}")
+
+
+def _json_value(value: Any, _: Any) -> Any:
+    # Fields of unknown shape keep the parsed JSON as it came.
+    return value
+
+
+def _json_object(value: Any, _: Any) -> Any:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object, got {type(value).__name__}")
+    return value
+
+
+_JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def _is_json(t: Any) -> bool:
+    # ``Json`` comes back from annotation resolution as a fresh union with forward references,
+    # so it is recognised by its shape: the five scalars plus one list and one dict.
+    if get_origin(t) not in (Union, UnionType):
+        return False
+    args = get_args(t)
+    return len(args) == 7 and set(args) >= _JSON_LEAVES
+
+
+def _is_json_object(t: Any) -> bool:
+    args = get_args(t)
+    return get_origin(t) is dict and len(args) == 2 and args[0] is str and _is_json(args[1])
+
+
+def _build() -> cattrs.Converter:
+    import cattrs
+
+    from .models.copy import CopyPathStatus
+
+    conv = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
+    conv.register_structure_hook(datetime, _parse_datetime)
+    conv.register_structure_hook_func(_is_json, _json_value)
+    conv.register_structure_hook_func(_is_json_object, _json_object)
+
+    base = conv.get_structure_hook(CopyPathStatus)
+
+    def copy_status(value: Any, cl: Any) -> CopyPathStatus:
+        # v2 says "copy_error" where v1 says "error": one model serves both.
+        if isinstance(value, dict) and "copy_error" in value and "error" not in value:
+            value = {**value, "error": value["copy_error"]}
+        result: CopyPathStatus = base(value, cl)
+        return result
+
+    conv.register_structure_hook(CopyPathStatus, copy_status)
+
+    def one_or_many(value: Any, _: Any) -> CopyPathStatus | list[CopyPathStatus]:
+        if isinstance(value, list):
+            return [copy_status(v, CopyPathStatus) for v in value]
+        return copy_status(value, CopyPathStatus)
+
+    conv.register_structure_hook(CopyPathStatus | list[CopyPathStatus], one_or_many)
+    return conv
