@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from cocalc_async import Client
+
+from .scripted_server import ScriptedServer
+
+API_KEY = "sk_core_test_key_0123456789"
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[ScriptedServer]:
+    srv = await ScriptedServer().start()
+    try:
+        yield srv
+    finally:
+        await srv.stop()
+
+
+@pytest.fixture
+async def client(server: ScriptedServer) -> AsyncIterator[Client]:
+    async with Client(API_KEY, base_url=server.url, timeout=10) as c:
+        yield c
+
+
+@pytest.fixture(autouse=True)
+def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries wait a few milliseconds in tests unless a test asks for real server hints."""
+    from cocalc_async import _defaults
+
+    monkeypatch.setattr(_defaults, "RETRY_INITIAL_DELAY", 0.01)
+    monkeypatch.setattr(_defaults, "RETRY_MAX_DELAY", 0.05)
