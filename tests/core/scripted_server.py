@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 Action = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -21,7 +22,7 @@ Action = Callable[[web.Request], Awaitable[web.StreamResponse]]
 @dataclass
 class Received:
     path: str
-    headers: dict[str, str]
+    headers: CIMultiDict[str]
     body: bytes
 
     def json(self) -> Any:
@@ -65,7 +66,7 @@ class ScriptedServer:
         if server is not None:
             self.peak_connections = max(self.peak_connections, len(server.connections))
         body = await request.read()
-        self.received.append(Received(request.path, dict(request.headers), body))
+        self.received.append(Received(request.path, CIMultiDict(request.headers), body))
         if self.handler_delay:
             await asyncio.sleep(self.handler_delay)
         queue = self.script.get(request.path)
