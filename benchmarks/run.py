@@ -1,0 +1,453 @@
+"""The benchmark harness: ``python -m benchmarks [--quick] [--smoke]`` (or ``python benchmarks/run.py``).
+
+It starts the fixed-response loopback server (``benchmarks.server``) pinned to core 0, measures its
+capacity with ``wrk`` when installed, then runs every client configuration in its own process
+pinned to core 1, **interleaved in rounds** (round r runs each configuration once, in a rotated
+order), because this machine's CPU speed drifts up to 2x within seconds: only ratios of runs taken
+side by side mean anything. Results go to ``benchmarks/out/results-<stamp>.{json,md}``.
+
+``--smoke`` (implies ``--quick``) exits non-zero if any call failed: the CI check that the harness
+works, not that a number is reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    # Run as a file (``python benchmarks/run.py``): make ``benchmarks`` importable.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import report
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out"
+OFFICIAL_VENV = OUT / "official-venv"
+SERVER_CORE = "0"
+CLIENT_CORE = "1"
+
+
+@dataclass(frozen=True)
+class Config:
+    """One client configuration; run ``reps`` times, once per round."""
+
+    client: str
+    endpoint: str
+    c: int
+    n: int
+    deadline: float
+    reps: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.endpoint}/{self.client}/C={self.c}"
+
+
+@dataclass
+class Plan:
+    mode: str
+    configs: list[Config] = field(default_factory=list)
+    wrk_conns: tuple[int, ...] = ()
+    wrk_seconds: int = 3
+    burst_calls: int = 10_000
+    overhead_calls: int = 20_000
+    import_reps: int = 10
+
+
+def build_plan(quick: bool, have_official: bool) -> Plan:
+    sdk_clients = ("sdk-call", "sdk-gen", "aiohttp-sem", "aiohttp")
+    plan = Plan(mode="quick" if quick else "full")
+    add = plan.configs.append
+    if quick:
+        plan.wrk_conns, plan.wrk_seconds = (100,), 2
+        plan.overhead_calls, plan.import_reps = 5_000, 5
+        n_by_c = {1: 1000, 100: 3000, 1000: 4000}
+        for c, n in n_by_c.items():
+            for client in sdk_clients:
+                add(Config(client, "ping", c, n, 15.0, 2))
+        for client in ("sdk-call", "aiohttp-sem"):
+            add(Config(client, "v2", 100, 3000, 15.0, 2))
+        # httpx collapses above C=100 (nothing finished in 75 s at C=1000): quick mode skips it.
+        add(Config("httpx", "ping", 1, 300, 10.0, 1))
+        add(Config("httpx", "ping", 100, 600, 10.0, 1))
+        if have_official:
+            add(Config("official-seq", "ping", 1, 300, 10.0, 1))
+            add(Config("official-pool32", "ping", 32, 600, 10.0, 1))
+        return plan
+    plan.wrk_conns = (10, 100, 1000)
+    # N grows with C so every run lasts ~1-3 s and C=5000 still cycles each worker ~4 times.
+    ping_n = {1: 3000, 10: 5000, 100: 6000, 1000: 10000, 5000: 20000}
+    for c, n in ping_n.items():
+        for client in sdk_clients:
+            add(Config(client, "ping", c, n, 30.0, 7))
+    v2_n = {1: 2000, 10: 4000, 100: 5000, 1000: 8000, 5000: 15000}
+    for c, n in v2_n.items():
+        for client in sdk_clients:
+            add(Config(client, "v2", c, n, 30.0, 7 if c in (100, 1000) else 5))
+    # httpx: fewer calls and a short deadline; a configuration that hits it is not repeated.
+    httpx_n = {1: 2000, 10: 2000, 100: 1500, 1000: 3000, 5000: 10000}
+    for c, n in httpx_n.items():
+        add(Config("httpx", "ping", c, n, 10.0, 3))
+    if have_official:
+        add(Config("official-seq", "ping", 1, 2000, 15.0, 3))
+        add(Config("official-pool32", "ping", 32, 2000, 15.0, 3))
+    return plan
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def pin(core: str) -> list[str]:
+    """``taskset -c core`` when there are two cores to split, else nothing."""
+    if (os.cpu_count() or 1) >= 2 and shutil.which("taskset"):
+        return ["taskset", "-c", core]
+    return []
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """utime+stime of a process from /proc (the server's own CPU, not ours)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Server:
+    """The fixed-response server in its own process, pinned to the server core."""
+
+    def __init__(self, max_seconds: float) -> None:
+        cmd = [*pin(SERVER_CORE), sys.executable, "-m", "benchmarks.server"]
+        cmd += ["--max-seconds", str(int(max_seconds))]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        info = json.loads(line)
+        self.port: int = info["port"]
+        self.pid: int = info["pid"]
+        self.base_url = f"http://127.0.0.1:{self.port}"
+
+    def stats(self) -> dict[str, Any]:
+        with urllib.request.urlopen(self.base_url + "/__stats", timeout=5) as resp:
+            data: dict[str, Any] = json.loads(resp.read())
+        return data
+
+    def cpu(self) -> float:
+        return proc_cpu_seconds(self.pid)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+def python_for(client: str) -> str | None:
+    if client.startswith("official"):
+        exe = OFFICIAL_VENV / "bin" / "python"
+        return str(exe) if exe.exists() else None
+    return sys.executable
+
+
+def run_driver(server: Server, cfg: Config) -> dict[str, Any]:
+    """One configuration, one process; adds the server's CPU share over the same window."""
+    exe = python_for(cfg.client)
+    if exe is None:
+        return {"client": cfg.client, "skipped": "official venv absent"}
+    cmd = [*pin(CLIENT_CORE), exe, "-m", "benchmarks.drivers", "--client", cfg.client]
+    cmd += ["--endpoint", cfg.endpoint, "--base-url", server.base_url]
+    cmd += ["--c", str(cfg.c), "--n", str(cfg.n), "--deadline", str(cfg.deadline)]
+    cpu0, t0 = server.cpu(), time.perf_counter()
+    try:
+        proc = subprocess.run(
+            cmd, cwd=ROOT, capture_output=True, text=True, timeout=cfg.deadline + 60
+        )
+    except subprocess.TimeoutExpired:
+        return {**_cfg_dict(cfg), "ok": 0, "errors": {"HarnessTimeout": 1}, "deadline_hit": True}
+    wall = time.perf_counter() - t0
+    server_cpu_pct = 100.0 * (server.cpu() - cpu0) / wall if wall > 0 else None
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            result: dict[str, Any] = json.loads(line[len("RESULT ") :])
+            result["server_cpu_pct"] = server_cpu_pct
+            return result
+    tail = (proc.stderr or "").strip().splitlines()[-3:]
+    return {**_cfg_dict(cfg), "ok": 0, "errors": {"DriverCrashed": 1}, "error_sample": tail}
+
+
+def _cfg_dict(cfg: Config) -> dict[str, Any]:
+    return {"client": cfg.client, "endpoint": cfg.endpoint, "c": cfg.c, "n": cfg.n}
+
+
+def run_rounds(server: Server, plan: Plan, log: Any) -> list[dict[str, Any]]:
+    """Interleave: round r runs every configuration with reps > r, rotating the start.
+
+    A configuration that hits its deadline is not repeated (httpx at C>=1000): the first run
+    already shows it collapses, and repeating it would only burn the time budget.
+    """
+    runs: list[dict[str, Any]] = []
+    dropped: set[str] = set()
+    max_reps = max(cfg.reps for cfg in plan.configs)
+    for r in range(max_reps):
+        todo = [cfg for cfg in plan.configs if cfg.reps > r and cfg.key not in dropped]
+        if not todo:
+            break
+        shift = (r * 7) % len(todo)  # rotate so no client always runs first or last
+        todo = todo[shift:] + todo[:shift]
+        t0 = time.perf_counter()
+        for cfg in todo:
+            res = run_driver(server, cfg)
+            if res.get("skipped"):
+                dropped.add(cfg.key)
+                res.update(_cfg_dict(cfg))
+            res["round"] = r
+            runs.append(res)
+            if res.get("deadline_hit"):
+                dropped.add(cfg.key)
+        log(f"round {r + 1}/{max_reps}: {len(todo)} runs in {time.perf_counter() - t0:.0f} s")
+    return runs
+
+
+# --------------------------------------------------------------------------- other sections
+
+
+def wrk_capacity(server: Server, plan: Plan) -> dict[str, Any]:
+    """The server's own ceiling, measured with wrk (a C load tool) pinned to the client core."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return {"skipped": "wrk not installed (apt-get install wrk)"}
+    OUT.mkdir(parents=True, exist_ok=True)
+    script = OUT / "post.lua"
+    script.write_text(
+        'wrk.method = "POST"\nwrk.body = "{}"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        'wrk.headers["Authorization"] = "Basic c2tfYmVuY2g6"\n'
+    )
+    out: dict[str, Any] = {"tool": "wrk -t1", "seconds": plan.wrk_seconds, "probes": []}
+    for conns in plan.wrk_conns:
+        for path in ("/api/v1/ping", "/api/v2/projects/get"):
+            cmd = [*pin(CLIENT_CORE), wrk, "-t1", f"-c{conns}", f"-d{plan.wrk_seconds}s"]
+            cmd += ["-s", str(script), server.base_url + path]
+            cpu0, t0 = server.cpu(), time.perf_counter()
+            proc = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=plan.wrk_seconds + 30
+            )
+            wall = time.perf_counter() - t0
+            m = re.search(r"Requests/sec:\s*([\d.]+)", proc.stdout)
+            non2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", proc.stdout)
+            out["probes"].append(
+                {
+                    "path": path,
+                    "connections": conns,
+                    "rps": float(m.group(1)) if m else None,
+                    "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+                    "server_cpu_pct": 100.0 * (server.cpu() - cpu0) / wall,
+                }
+            )
+    return out
+
+
+def run_module(module: str, args: list[str], timeout: float) -> dict[str, Any]:
+    """Run ``python -m module args`` pinned to the client core; parse its RESULT line."""
+    cmd = [*pin(CLIENT_CORE), sys.executable, "-m", module, *args]
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"{module} exceeded {timeout:.0f} s"}
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            result: dict[str, Any] = json.loads(line[len("RESULT ") :])
+            return result
+    return {"error": (proc.stderr or proc.stdout).strip()[-600:]}
+
+
+def ensure_official_venv(log: Any) -> bool:
+    """Install ``cocalc-api`` in its own venv (its MCP dependencies are ~50 MiB and clash)."""
+    if (OFFICIAL_VENV / "bin" / "python").exists():
+        return True
+    log("creating the official client's venv (pip install cocalc-api) ...")
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(OFFICIAL_VENV)], check=True, timeout=120)
+        pip = [str(OFFICIAL_VENV / "bin" / "pip"), "install", "-q", "cocalc-api"]
+        subprocess.run(pip, check=True, timeout=600, capture_output=True)
+    except (subprocess.SubprocessError, OSError) as exc:
+        log(f"official venv setup failed: {exc}")
+        shutil.rmtree(OFFICIAL_VENV, ignore_errors=True)
+        return False
+    return True
+
+
+def machine_info() -> dict[str, Any]:
+    def version(mod: str) -> str | None:
+        try:
+            from importlib.metadata import version as v
+
+            return v(mod)
+        except Exception:
+            return None
+
+    cpu_model = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu_model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(
+                ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    official = None
+    if (OFFICIAL_VENV / "bin" / "python").exists():
+        official = subprocess.run(
+            [str(OFFICIAL_VENV / "bin" / "python"), "-c",
+             "import importlib.metadata as m; print(m.version('cocalc-api'), m.version('httpx'))"],
+            capture_output=True, text=True, timeout=30,
+        ).stdout.strip()  # fmt: skip
+    return {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "git_revision": git("rev-parse", "--short=12", "HEAD"),
+        "git_dirty": bool(git("status", "--porcelain", "--", "cocalc_async", "benchmarks")),
+        "cores": os.cpu_count(),
+        "cpu_model": cpu_model,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "aiohttp": version("aiohttp"),
+        "httpx": version("httpx"),
+        "cocalc_async": version("cocalc-async"),
+        "official_client": official,
+        "pinned": bool(pin(CLIENT_CORE)),
+        "wrk": shutil.which("wrk") is not None,
+    }
+
+
+# --------------------------------------------------------------------------- main
+
+
+def smoke_failures(results: dict[str, Any]) -> list[str]:
+    """Every call must succeed: any error, shortfall or deadline hit is a failure."""
+    bad = []
+    for run in results["runs"]:
+        if run.get("skipped"):
+            continue
+        errors = sum(run.get("errors", {}).values())
+        if errors or run.get("ok", 0) < run.get("n", 0) or run.get("deadline_hit"):
+            bad.append(
+                f"{run.get('endpoint')}/{run.get('client')}/C={run.get('c')}: "
+                f"ok {run.get('ok')}/{run.get('n')}, errors {run.get('errors')} "
+                f"{run.get('error_sample', '')}"
+            )
+    for section in ("burst", "overhead"):
+        for item in results.get(section, []):
+            if item.get("error") or item.get("errors"):
+                bad.append(f"{section}: {item}")
+    integrity = results.get("server_integrity", {})
+    if integrity.get("server_answered", 0) < integrity.get("clients_ok", 0):
+        bad.append(f"server answered fewer requests than clients counted: {integrity}")
+    return bad
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    p.add_argument("--quick", action="store_true", help="a reduced matrix in under 60 s")
+    p.add_argument("--smoke", action="store_true", help="--quick, and exit 1 on any failed call")
+    p.add_argument("--out", type=Path, default=OUT, help="directory for the JSON and Markdown")
+    p.add_argument("--no-official-setup", action="store_true", help="never pip-install cocalc-api")
+    args = p.parse_args(argv)
+    quick = args.quick or args.smoke
+    t_start = time.perf_counter()
+
+    def log(msg: str) -> None:
+        print(f"[{time.perf_counter() - t_start:6.1f} s] {msg}", file=sys.stderr, flush=True)
+
+    have_official = (OFFICIAL_VENV / "bin" / "python").exists()
+    if not have_official and not quick and not args.no_official_setup:
+        have_official = ensure_official_venv(log)
+    plan = build_plan(quick, have_official)
+    results: dict[str, Any] = {"mode": plan.mode, "machine": machine_info()}
+    results["command"] = (
+        "python -m benchmarks"
+        + (" --quick" if args.quick else "")
+        + (" --smoke" if args.smoke else "")
+    )
+    if not have_official:
+        results["official_note"] = "official cocalc-api venv absent: its rows are skipped"
+
+    server = Server(max_seconds=1200)
+    try:
+        log(f"server on {server.base_url} (pid {server.pid}); capacity probe ...")
+        results["capacity"] = wrk_capacity(server, plan)
+        before = sum(server.stats()["by_path"].values())
+        log(f"client matrix: {len(plan.configs)} configurations ...")
+        results["runs"] = run_rounds(server, plan, log)
+        log("10,000 concurrent calls through one Client ...")
+        results["burst"] = [
+            run_module(
+                "benchmarks.burst",
+                ["--base-url", server.base_url, "--calls", str(plan.burst_calls), "--mode", mode],
+                timeout=120,
+            )
+            for mode in ("gather", "map", "raw-gather")
+        ]
+        answered = sum(server.stats()["by_path"].values()) - before
+        clients_ok = sum(r.get("ok", 0) for r in results["runs"])
+        clients_ok += sum(b.get("ok", 0) for b in results["burst"])
+        results["server_integrity"] = {"server_answered": answered, "clients_ok": clients_ok}
+    finally:
+        server.stop()
+    log("SDK overhead with a stub transport ...")
+    results["overhead"] = [
+        run_module("benchmarks.overhead", ["--calls", str(plan.overhead_calls)], timeout=180)
+    ]
+    log("import time ...")
+    results["import"] = run_module(
+        "benchmarks.importtime", ["--reps", str(plan.import_reps)], timeout=180
+    )
+    results["e2e"] = run_module("benchmarks.e2e", ["--quick" if quick else "--full"], timeout=300)
+    results["elapsed_s"] = time.perf_counter() - t_start
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    json_path = args.out / f"results-{plan.mode}-{stamp}.json"
+    md_path = args.out / f"results-{plan.mode}-{stamp}.md"
+    json_path.write_text(json.dumps(results, indent=1))
+    markdown = report.render(results)
+    md_path.write_text(markdown)
+    print(markdown)
+    log(f"wrote {json_path.name} and {md_path.name} under {args.out}")
+
+    if args.smoke:
+        bad = smoke_failures(results)
+        if bad:
+            print("SMOKE FAILED:\n  " + "\n  ".join(bad), file=sys.stderr)
+            return 1
+        total = results["server_integrity"]["clients_ok"]
+        print(f"smoke: ok ({total} calls, all succeeded; {results['elapsed_s']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""The Markdown report and the smoke verdict, from a synthetic results dict (no processes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.drivers import BadResponse, check_body
+from benchmarks.report import ratios, render, summarize
+from benchmarks.run import build_plan, smoke_failures
+
+
+def run(client: str, c: int, rnd: int, rps: float, p99: float, errors: int = 0) -> dict[str, Any]:
+    return {
+        "client": client,
+        "endpoint": "ping",
+        "c": c,
+        "n": 1000,
+        "ok": 1000 - errors,
+        "errors": {"X": errors} if errors else {},
+        "rps": rps,
+        "p50_s": p99 / 2,
+        "p99_s": p99,
+        "rss_peak_mb": 40.0,
+        "cpu_us_per_req": 150.0,
+        "server_cpu_pct": 10.0,
+        "sockets_peak": 100,
+        "round": rnd,
+    }
+
+
+RUNS = [
+    run("sdk-call", 100, 0, 900.0, 0.03),
+    run("aiohttp-sem", 100, 0, 1000.0, 0.025),
+    run("sdk-call", 100, 1, 1900.0, 0.02),
+    run("aiohttp-sem", 100, 1, 2000.0, 0.02),
+    {"client": "sdk-gen", "endpoint": "ping", "c": 100, "skipped": "absent", "round": 0},
+]
+
+
+def test_ratios_are_paired_by_round() -> None:
+    got = ratios(RUNS, "sdk-call", "aiohttp-sem", "rps")
+    assert got == {("ping", 100): [0.9, 0.95]}
+
+
+def test_summary_skips_skipped_runs() -> None:
+    rows = summarize(RUNS)
+    assert {(r["client"], r["runs"]) for r in rows} == {("sdk-call", 2), ("aiohttp-sem", 2)}
+    sdk = next(r for r in rows if r["client"] == "sdk-call")
+    assert sdk["rps_median"] == 1400.0
+    assert (sdk["rps_min"], sdk["rps_max"]) == (900.0, 1900.0)
+
+
+def test_render_contains_the_ratio_table() -> None:
+    text = render({"mode": "quick", "machine": {"cores": 2}, "runs": RUNS})
+    assert "0.93 (0.90–0.95)" in text
+    assert "cocalc_async `client.call`" in text
+
+
+def test_smoke_flags_any_failed_call() -> None:
+    good: dict[str, Any] = {"runs": RUNS, "server_integrity": {}}
+    assert smoke_failures(good) == []
+    bad: dict[str, Any] = {"runs": [*RUNS, run("httpx", 1, 0, 10.0, 0.1, errors=1)]}
+    assert len(smoke_failures(bad)) == 1
+
+
+def test_check_body_rejects_wrong_answers() -> None:
+    check_body("ping", {"event": "pong"})
+    check_body("v2", [{}] * 7)
+    for endpoint, data in [("ping", {"event": "error"}), ("v2", []), ("conat", [])]:
+        try:
+            check_body(endpoint, data)
+        except BadResponse:
+            continue
+        raise AssertionError(f"{endpoint} accepted {data!r}")
+
+
+def test_quick_plan_is_small_and_full_plan_interleaves_seven() -> None:
+    quick = build_plan(quick=True, have_official=False)
+    assert all(cfg.reps <= 2 for cfg in quick.configs)
+    assert not any(cfg.client == "httpx" and cfg.c >= 1000 for cfg in quick.configs)
+    full = build_plan(quick=False, have_official=True)
+    sdk_ping = [cfg for cfg in full.configs if cfg.client == "sdk-call" and cfg.endpoint == "ping"]
+    assert sorted(cfg.c for cfg in sdk_ping) == [1, 10, 100, 1000, 5000]
+    assert all(cfg.reps >= 7 for cfg in sdk_ping)
