@@ -30,7 +30,7 @@ def test_percentile_matches_numpy_linear(q: float, expected: float) -> None:
 
 def test_percentile_single_value_and_bounds() -> None:
     assert percentile([5.0], 99) == 5.0
-    with pytest.raises(ValueError, match="within 0..100"):
+    with pytest.raises(ValueError, match=r"within 0\.\.100"):
         percentile([1.0], 101)
     with pytest.raises(ValueError, match="empty"):
         percentile([], 50)
