@@ -1,0 +1,138 @@
+"""Write the generated package: ``v1.py``, ``v2/``, ``conat.py``, ``policy.py``, ``_support.py``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import attrs
+
+from ..spec import ENDPOINTS, Endpoint
+from .pytypes import camel_class, identifier
+from .render import classes_for, group_tree, header, imports
+
+SUPPORT_SRC = Path(__file__).with_name("support.py")
+
+HUB_CALL = '''    async def call(self, name: str, *args: Json, timeout: float | None = None) -> Json:
+        """Call any hub RPC by name (``"system.ping"``); ``timeout`` is the RPC's, in seconds."""
+        return await self._caller.call(
+            "conat/hub",
+            name,
+            _s.conat_params(list(args), timeout),
+            timeout=_s.http_timeout(None, None, timeout),
+        )
+'''
+PROJECT_CALL = '''    async def call(
+        self, project_id: str | None, name: str, *args: Json, timeout: float | None = None
+    ) -> Json:
+        """Call any project RPC by name; ``project_id`` may be ``None`` with a project API key."""
+        _s.check_uuid("project_id", project_id)
+        return await self._caller.call(
+            "conat/project",
+            name,
+            _s.conat_params(list(args), timeout, project_id),
+            timeout=_s.http_timeout(None, None, timeout),
+        )
+'''
+CONAT_ROOT = '''class Conat:
+    """The conat RPC bridge: ``hub`` (account-wide) and ``project`` (one project)."""
+
+    def __init__(self, caller: _s.Caller) -> None:
+        self._caller = caller
+
+    @functools.cached_property
+    def hub(self) -> ConatHub:
+        """``POST /api/conat/hub``."""
+        return ConatHub(self._caller)
+
+    @functools.cached_property
+    def project(self) -> ConatProject:
+        """``POST /api/conat/project``."""
+        return ConatProject(self._caller)
+'''
+
+
+def spec_hash() -> str:
+    """sha256 of the spec's canonical JSON: it changes exactly when the spec does."""
+    data = [attrs.asdict(e, recurse=True) for e in ENDPOINTS]
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _module(h: str, doc: str, code: str, endpoints: list[Endpoint], depth: int) -> str:
+    # isort wants one blank line before plain code after the imports, ruff format two before a class.
+    gap = "\n" if code.startswith("if ") else "\n\n"
+    return header(h, doc) + imports(code, endpoints, depth) + gap + code
+
+
+def render_all() -> dict[str, str]:
+    """Relative path -> file text, for the whole generated package."""
+    h = spec_hash()
+    files: dict[str, str] = {}
+    files["__init__.py"] = header(h, "Generated from ``cocalc_async/spec``: never edit by hand.")
+    # The template minus its docstring and __future__ import, which the header supplies.
+    support = SUPPORT_SRC.read_text().split('"""', 2)[2]
+    support = support.replace("from __future__ import annotations\n", "", 1).lstrip("\n")
+    files["_support.py"] = header(h, "Runtime helpers of the generated code.") + "\n" + support
+
+    v1 = [e for e in ENDPOINTS if e.api == "v1"]
+    code = classes_for("V1", group_tree(v1, "/"), "/", "CoCalc API v1 (POST /api/v1/<event>)")
+    files["v1.py"] = _module(h, "``client.v1``: every v1 endpoint.", code, v1, 0)
+
+    v2 = [e for e in ENDPOINTS if e.api == "v2"]
+    tree = group_tree(v2, "/")
+    tops = sorted({n[0] for n in tree if n})
+    for top in tops:
+        sub = {n: es for n, es in tree.items() if n and n[0] == top}
+        code = classes_for("V2", sub, "/", "CoCalc API v2 (POST /api/v2/<path>)")
+        files[f"v2/{identifier(top)}.py"] = _module(
+            h, f"``client.v2.{identifier(top)}``.", code, [e for es in sub.values() for e in es], 1
+        )
+    root_children = "\n".join(
+        "    @functools.cached_property\n"
+        f"    def {identifier(top)}(self) -> {'V2' + camel_class([top])}:\n"
+        f'        """The ``{top}/`` endpoints."""\n'
+        f"        from .{identifier(top)} import {'V2' + camel_class([top])}\n\n"
+        f"        return {'V2' + camel_class([top])}(self._caller)\n"
+        for top in tops
+    )
+    root: dict[tuple[str, ...], list[Endpoint]] = {(): tree[()]}
+    code = classes_for("V2", root, "/", "CoCalc API v2 (POST /api/v2/<path>)", root_children)
+    checking = "\n".join(
+        f"    from .{identifier(t)} import {'V2' + camel_class([t])}" for t in tops
+    )
+    code = "if TYPE_CHECKING:\n" + checking + "\n\n\n" + code
+    files["v2/__init__.py"] = _module(h, "``client.v2``: every v2 endpoint.", code, tree[()], 1)
+
+    hub = [e for e in ENDPOINTS if e.api == "conat/hub"]
+    proj = [e for e in ENDPOINTS if e.api == "conat/project"]
+    code = "\n\n".join(
+        [
+            CONAT_ROOT,
+            classes_for("ConatHub", group_tree(hub, "."), ".", "conat hub RPCs", HUB_CALL),
+            classes_for(
+                "ConatProject", group_tree(proj, "."), ".", "conat project RPCs", PROJECT_CALL
+            ),
+        ]
+    )
+    files["conat.py"] = _module(h, "``client.conat``: the conat RPC bridge.", code, hub + proj, 0)
+    files["policy.py"] = _policy(h)
+    return files
+
+
+def _policy(h: str) -> str:
+    def keys(items: list[tuple[str, str]]) -> str:
+        return "".join(f'        ("{a}", "{p}"),\n' for a, p in sorted(items))
+
+    idem = [e.key for e in ENDPOINTS if e.idempotent]
+    non = [e.key for e in ENDPOINTS if not e.idempotent]
+    timeouts = sorted((e.key, e.default_timeout) for e in ENDPOINTS if e.default_timeout)
+    t_lines = "".join(f'    ("{a}", "{p}"): {t!r},\n' for (a, p), t in timeouts)
+    return (
+        header(h, "Retry safety and default timeouts per ``(api, path)``, read lazily by the Core.")
+        + "\n"
+        + f"IDEMPOTENT: frozenset[tuple[str, str]] = frozenset(\n    {{\n{keys(idem)}    }}\n)\n"
+        + f"NON_IDEMPOTENT: frozenset[tuple[str, str]] = frozenset(\n    {{\n{keys(non)}    }}\n)\n"
+        + f"DEFAULT_TIMEOUTS: dict[tuple[str, str], float] = {{\n{t_lines}}}\n"
+    )

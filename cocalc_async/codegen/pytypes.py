@@ -1,0 +1,90 @@
+"""Spec types -> Python annotations, and Python literals written the way ``ruff format`` would."""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+from ..spec import Param
+
+_SIMPLE = {
+    "string": "str",
+    "number": "float",
+    "boolean": "bool",
+    "any": "Json",
+    "object|any": "Json",
+    "object": "Mapping[str, Json]",
+    "array": "Sequence[Json]",
+    "string[]": "Sequence[str]",
+    "uuid[]": "Sequence[str]",
+    "uuid|uuid[]": "str | Sequence[str]",
+    "string|string[]": "str | Sequence[str]",
+}
+_LITERALS = re.compile(r'^"[^"]*"(\|"[^"]*")+$')
+
+
+def annotation(param: Param) -> str:
+    """The Python annotation of a parameter (without the ``| None`` of an optional one)."""
+    t = param.type
+    if t in _SIMPLE:
+        return _SIMPLE[t]
+    if t.startswith("string("):
+        return "str"
+    if _LITERALS.match(t):
+        return "Literal[" + ", ".join(pystr(v.strip('"')) for v in t.split("|")) + "]"
+    # Anything else ("number|string|{value}") is taken as any JSON value: permissive on purpose.
+    return "Json"
+
+
+def identifier(name: str) -> str:
+    """A Python name for a wire name: dashes and dots become underscores, keywords get a ``_``."""
+    out = re.sub(r"[^0-9A-Za-z_]", "_", name)
+    return out + "_" if keyword.iskeyword(out) else out
+
+
+def snake(name: str) -> str:
+    """``copyPathBetweenProjects`` -> ``copy_path_between_projects``."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def camel_class(parts: list[str]) -> str:
+    """``["projects", "collaborators"]`` -> ``ProjectsCollaborators``."""
+    return "".join(w.capitalize() for p in parts for w in re.split(r"[-_./]", p) if w)
+
+
+def pystr(s: str) -> str:
+    """A string literal as ``ruff format`` prints it: double quotes unless that needs escapes."""
+    quote = "'" if '"' in s and "'" not in s else '"'
+    out = []
+    for ch in s:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == quote:
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 32:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    return quote + "".join(out) + quote
+
+
+def pyvalue(v: object) -> str:
+    """A JSON default as Python source."""
+    if isinstance(v, str):
+        return pystr(v)
+    if isinstance(v, bool) or v is None:
+        return repr(v)
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, list) and not v:
+        return "()"  # an immutable empty default; it is sent as []
+    raise ValueError(f"unsupported default {v!r}")
+
+
+def docstring_text(s: str) -> str:
+    """Text safe inside a triple-quoted docstring."""
+    return s.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').rstrip()

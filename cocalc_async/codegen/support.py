@@ -1,0 +1,120 @@
+"""Runtime helpers of the generated code (copied verbatim into ``_generated/_support.py``).
+
+Kept here as a real module so it is linted and type-checked; the generator copies its text so the
+generated package never imports the generator.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, Protocol, TypeVar
+
+from .._types import Json, JsonObject
+
+T = TypeVar("T")
+
+# The dashed form only: CoCalc's is_valid_uuid_string rejects the other spellings uuid.UUID takes.
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+#: How far the HTTP timeout reaches past a server-side timeout, so the server answers first.
+TIMEOUT_MARGIN_S = 30.0
+
+
+class Caller(Protocol):
+    """What the generated classes need: ``Client.call`` (docs/architecture.md)."""
+
+    async def call(
+        self,
+        api: Literal["v1", "v2", "conat/hub", "conat/project"],
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        idempotent: bool | None = None,
+    ) -> Json: ...
+
+
+def check_uuid(name: str, value: object) -> None:
+    """Raise ``ValueError`` unless ``value`` (or each item of a list) is a UUID; ``None`` passes.
+
+    CoCalc answers some malformed ids with a success-looking ``{}``, so they are caught here.
+    """
+    if value is None:
+        return
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, Sequence):
+        raise ValueError(f"{name} must be a UUID string, got {type(value).__name__}")
+    for item in items:
+        if not (isinstance(item, str) and _UUID.match(item)):
+            raise ValueError(f"{name} must be a UUID like '1b4e28ba-2fa1-...', got {item!r}")
+
+
+def body(params: Mapping[str, object]) -> JsonObject:
+    """The JSON body: ``None`` values dropped (CoCalc reads ``null`` as "not given")."""
+    out: JsonObject = {}
+    for key, value in params.items():
+        if value is not None:
+            out[key] = _jsonable(value)
+    return out
+
+
+def _jsonable(value: object) -> Json:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, Sequence):
+        return [_jsonable(v) for v in value]
+    raise TypeError(f"cannot send a {type(value).__name__} as JSON")
+
+
+def http_timeout(
+    request_timeout: float | None, default: float | None, server_timeout: object = None
+) -> float | None:
+    """The HTTP timeout: the caller's, else one that outlasts the server-side timeout."""
+    if request_timeout is not None:
+        return request_timeout
+    if isinstance(server_timeout, (int, float)) and not isinstance(server_timeout, bool):
+        return max(default or 0.0, float(server_timeout) + TIMEOUT_MARGIN_S)
+    return default
+
+
+def warn_removed(api: str, path: str, date: str) -> None:
+    """Warn that the endpoint left CoCalc's HTTP API, and say what the server will answer."""
+    warnings.warn(
+        f"{api} endpoint '{path}' was removed from CoCalc's HTTP API on {date}; the server will "
+        f"answer HTTP 400 \"endpoint '{path}' is not part of the HTTP API\"",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+def structure(data: Json, cl: type[T]) -> T:
+    """``data`` as a ``cl``; raises ``ResponseValidationError`` (cattrs loads here, lazily)."""
+    from .._convert import structure as _structure
+
+    result: T = _structure(data, cl)
+    return result
+
+
+def conat_params(
+    args: list[Json], rpc_timeout: object = None, project_id: str | None = None
+) -> JsonObject:
+    """The bridge body minus ``name``: ``args``, the RPC ``timeout`` in ms, and ``project_id``."""
+    out: JsonObject = {"args": args}
+    if isinstance(rpc_timeout, (int, float)) and not isinstance(rpc_timeout, bool):
+        out["timeout"] = int(rpc_timeout * 1000)
+    if project_id is not None:
+        out["project_id"] = project_id
+    return out
+
+
+def positional(*values: object) -> list[Json]:
+    """Positional RPC arguments, trailing ``None`` values dropped."""
+    items = list(values)
+    while items and items[-1] is None:
+        items.pop()
+    return [_jsonable(v) for v in items]
