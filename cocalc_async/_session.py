@@ -14,7 +14,6 @@ import asyncio
 import logging
 import sys
 import time
-import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +22,7 @@ import aiohttp
 from . import _defaults, _retry
 from ._config import Timeout
 from ._logging import logger, masked_body
-from ._sansio import PreparedRequest, classify_response
+from ._sansio import PreparedRequest, classify_response, new_request_id
 from ._types import Json
 from .errors import (
     APIConnectionError,
@@ -157,7 +156,7 @@ class Session:
         task = asyncio.current_task()
         if task is not None:
             self._inflight.add(task)
-        request_id = uuid.uuid4().hex
+        request_id = new_request_id()
         client_timeout = timeout or self.client_timeout
         try:
             try:

@@ -39,7 +39,9 @@ def test_key_and_url_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
     assert resolve_api_key("sk_explicit") == "sk_explicit"
 
 
-def test_key_file_is_read_and_a_loose_mode_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_file_is_read_and_a_loose_mode_warns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "testuser.yaml"
     path.write_text("# credentials\napi_key: sk_from_file   # my key\n")
     os.chmod(path, 0o600)
@@ -50,7 +52,9 @@ def test_key_file_is_read_and_a_loose_mode_warns(tmp_path: Path, monkeypatch: py
         assert resolve_api_key(None) == "sk_from_file"
 
 
-def test_key_file_problems_are_clear_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_file_problems_are_clear_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COCALC_API_KEY_FILE", str(tmp_path / "missing.yaml"))
     with pytest.raises(ValueError, match="cannot read the API key file"):
         resolve_api_key(None)
@@ -64,7 +68,7 @@ def test_key_file_problems_are_clear_errors(tmp_path: Path, monkeypatch: pytest.
 
 @pytest.mark.parametrize("bad", ["sk_a b", "sk_a\nInjected: 1", "sk:x"])
 def test_keys_that_would_break_the_header_are_refused_without_echoing_them(bad: str) -> None:
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(ValueError, match="api_key contains") as info:
         Client(bad, base_url="http://127.0.0.1:1")
     assert bad not in str(info.value)
 
@@ -100,7 +104,7 @@ def test_bad_constructor_arguments(kwargs: dict[str, object], exc: type[Exceptio
 def test_timeout_coercion() -> None:
     assert Timeout.coerce(30) == Timeout(connect=10.0, read=None, total=30.0)
     assert Timeout.coerce(2).connect == 2.0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="read must be > 0"):
         Timeout(read=-1)
 
 
@@ -114,7 +118,11 @@ async def test_the_key_never_appears_in_logs_reprs_or_errors(
     server: ScriptedServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = "/api/v1/ping"
-    server.push(path, html(502, "Bad Gateway"), reply(200, {"error": "No account found. Is your API key wrong?"}))
+    server.push(
+        path,
+        html(502, "Bad Gateway"),
+        reply(200, {"error": "No account found. Is your API key wrong?"}),
+    )
     server.push("/api/v1/create_project", reset())
     collected: list[str] = []
     with caplog.at_level(logging.DEBUG, logger="cocalc_async"):
@@ -122,14 +130,15 @@ async def test_the_key_never_appears_in_logs_reprs_or_errors(
             collected += [repr(client), str(client), repr(client.session)]
             for call in (("v1", "ping"), ("v1", "create_project")):
                 try:
-                    await client.call(call[0], call[1], {"password": "hunter2", "api_key": API_KEY})  # type: ignore[arg-type]
+                    await client.call(call[0], call[1], {"password": "hunter2", "api_key": API_KEY})
                 except errors.CoCalcError as exc:
                     collected += [str(exc), repr(exc), traceback.format_exc()]
             # even a message that carries the key (e.g. echoed by a server) is masked
             logging.getLogger("cocalc_async").debug("echo %s", API_KEY)
     assert len(collected) == 9
     text = "\n".join(collected) + caplog.text
-    assert "request_id=" in caplog.text and "retrying" in caplog.text
+    assert "request_id=" in caplog.text
+    assert "retrying" in caplog.text
     assert_no_key(text)
     assert "hunter2" not in caplog.text
     assert "***" in caplog.text

@@ -371,3 +371,16 @@ def test_huge_numbers_and_deep_nesting_do_not_escape() -> None:
     for body in (b"1" * 5000, b'{"a":' * 5000 + b"1" + b"}" * 5000, b"1e999999"):
         with contextlib.suppress(errors.CoCalcError):
             classify_response("v1", "ping", 200, {}, body)
+
+
+def test_request_ids_are_distinct_uuid4s() -> None:
+    import uuid
+
+    from cocalc_async._sansio import new_request_id
+
+    ids = {new_request_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    for value in list(ids)[:200]:
+        parsed = uuid.UUID(value)
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122

@@ -15,9 +15,13 @@ from .scripted_server import ScriptedServer, endless_body, html, reply, reset, s
 PING = "/api/v1/ping"
 
 
-async def test_two_thousand_concurrent_pings_stay_within_the_connection_limit(server: ScriptedServer) -> None:
+async def test_two_thousand_concurrent_pings_stay_within_the_connection_limit(
+    server: ScriptedServer,
+) -> None:
     server.handler_delay = 0.002  # keep calls overlapping so the pool is really exercised
-    async with Client(API_KEY, base_url=server.url, connection_limit=20, max_concurrency=20) as client:
+    async with Client(
+        API_KEY, base_url=server.url, connection_limit=20, max_concurrency=20
+    ) as client:
         results = await asyncio.gather(*(client.call("v1", "ping", {}) for _ in range(2000)))
     assert len(results) == 2000
     assert all(isinstance(r, dict) and r["event"] == "pong" for r in results)
@@ -25,15 +29,22 @@ async def test_two_thousand_concurrent_pings_stay_within_the_connection_limit(se
     assert 1 < server.peak_connections <= 20
 
 
-async def test_503_503_then_200_succeeds_after_three_attempts(server: ScriptedServer, client: Client) -> None:
+async def test_503_503_then_200_succeeds_after_three_attempts(
+    server: ScriptedServer, client: Client
+) -> None:
     server.push(PING, html(503, "Service Unavailable"), html(503, "Service Unavailable"))
-    assert await client.call("v1", "ping", {}) == {"event": "pong", "now": "2026-11-22T10:00:00.000Z"}
+    assert await client.call("v1", "ping", {}) == {
+        "event": "pong",
+        "now": "2026-11-22T10:00:00.000Z",
+    }
     assert server.count(PING) == 3
     request_ids = {r.headers["X-Request-Id"] for r in server.received}
     assert len(request_ids) == 1, "one logical call keeps one request id across retries"
 
 
-async def test_retries_are_bounded_and_the_last_error_says_how_many(server: ScriptedServer, client: Client) -> None:
+async def test_retries_are_bounded_and_the_last_error_says_how_many(
+    server: ScriptedServer, client: Client
+) -> None:
     server.push(PING, *[html(502, "Bad Gateway")] * 5)
     with pytest.raises(errors.BadGatewayError) as info:
         await client.call("v1", "ping", {})
@@ -60,7 +71,9 @@ async def test_reset_after_body_read_on_a_non_idempotent_call_is_not_repeated(
     assert info.value.may_have_reached_server
 
 
-async def test_reset_on_an_idempotent_call_is_retried(server: ScriptedServer, client: Client) -> None:
+async def test_reset_on_an_idempotent_call_is_retried(
+    server: ScriptedServer, client: Client
+) -> None:
     server.push(PING, reset())
     assert (await client.call("v1", "ping", {}))["event"] == "pong"  # type: ignore[index, call-overload]
     assert server.count(PING) == 2
@@ -79,7 +92,9 @@ async def test_500_is_retried_only_when_idempotent(server: ScriptedServer, clien
     assert await client.call("v1", "project_exec", {"command": "ls"}, idempotent=True)
 
 
-async def test_429_with_retry_after_waits_for_the_hint(server: ScriptedServer, client: Client) -> None:
+async def test_429_with_retry_after_waits_for_the_hint(
+    server: ScriptedServer, client: Client
+) -> None:
     server.push(PING, reply(429, {"error": "slow down"}, **{"Retry-After": "1"}))
     started = time.monotonic()
     await client.call("v1", "ping", {})
@@ -87,7 +102,9 @@ async def test_429_with_retry_after_waits_for_the_hint(server: ScriptedServer, c
     assert server.count(PING) == 2
 
 
-async def test_retry_after_above_two_minutes_raises_at_once(server: ScriptedServer, client: Client) -> None:
+async def test_retry_after_above_two_minutes_raises_at_once(
+    server: ScriptedServer, client: Client
+) -> None:
     server.push(PING, reply(429, {"error": "slow down"}, **{"Retry-After": "600"}))
     started = time.monotonic()
     with pytest.raises(errors.RateLimitError) as info:
@@ -103,11 +120,16 @@ async def test_throttle_text_in_a_200_is_retried_even_when_not_idempotent(
     path = "/api/v2/messages/send"
     text = "too many requests to messages/send; try again in 0 seconds (rule: at most 1 requests per 1 second)"
     server.push(path, reply(200, {"error": text}))
-    assert await client.call("v2", "messages/send", {"subject": "s"}) == {"event": "pong", "now": "2026-11-22T10:00:00.000Z"}
+    assert await client.call("v2", "messages/send", {"subject": "s"}) == {
+        "event": "pong",
+        "now": "2026-11-22T10:00:00.000Z",
+    }
     assert server.count(path) == 2
 
 
-async def test_200_with_error_is_raised_without_retry(server: ScriptedServer, client: Client) -> None:
+async def test_200_with_error_is_raised_without_retry(
+    server: ScriptedServer, client: Client
+) -> None:
     path = "/api/v2/projects/get"
     server.push(path, reply(200, {"error": "user a does not have read access to project p"}))
     with pytest.raises(errors.PermissionDeniedError) as info:
@@ -117,7 +139,9 @@ async def test_200_with_error_is_raised_without_retry(server: ScriptedServer, cl
 
 
 async def test_connection_refused_is_retried_then_raised(unused_tcp_port: int) -> None:
-    async with Client(API_KEY, base_url=f"http://127.0.0.1:{unused_tcp_port}", max_retries=1) as client:
+    async with Client(
+        API_KEY, base_url=f"http://127.0.0.1:{unused_tcp_port}", max_retries=1
+    ) as client:
         with pytest.raises(errors.APIConnectionError) as info:
             await client.call("v1", "create_project", {})
     assert not info.value.may_have_reached_server
@@ -154,7 +178,9 @@ async def test_body_over_max_response_bytes_is_refused(server: ScriptedServer) -
         assert await client.call("v1", "ping", {})
 
 
-async def test_cancelling_500_calls_leaves_the_pool_healthy(server: ScriptedServer, client: Client) -> None:
+async def test_cancelling_500_calls_leaves_the_pool_healthy(
+    server: ScriptedServer, client: Client
+) -> None:
     server.handler_delay = 0.05
     tasks = [asyncio.create_task(client.call("v1", "ping", {})) for _ in range(500)]
     await asyncio.sleep(0.1)
@@ -174,13 +200,17 @@ async def test_close_with_calls_in_flight_raises_client_closed(server: ScriptedS
     await asyncio.sleep(0.1)  # 100 in flight, 50 waiting for a semaphore slot
     await client.close()
     outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-    assert all(isinstance(o, errors.ClientClosedError) for o in outcomes), {type(o) for o in outcomes}
+    assert all(isinstance(o, errors.ClientClosedError) for o in outcomes), {
+        type(o) for o in outcomes
+    }
     with pytest.raises(errors.ClientClosedError):
         await client.call("v1", "ping", {})
     await client.close()  # closing twice is harmless
 
 
-async def test_close_does_not_swallow_the_callers_own_cancellation(server: ScriptedServer, client: Client) -> None:
+async def test_close_does_not_swallow_the_callers_own_cancellation(
+    server: ScriptedServer, client: Client
+) -> None:
     server.handler_delay = 1.0
     task = asyncio.create_task(client.call("v1", "ping", {}))
     await asyncio.sleep(0.05)
@@ -225,7 +255,9 @@ async def test_auth_headers(server: ScriptedServer) -> None:
     assert server.received[0].headers["Content-Type"] == "application/json"
 
 
-async def test_authorization_is_not_sent_to_another_origin_on_redirect(server: ScriptedServer) -> None:
+async def test_authorization_is_not_sent_to_another_origin_on_redirect(
+    server: ScriptedServer,
+) -> None:
     other = await ScriptedServer().start()
     try:
         server.push(PING, reply(307, text="", Location=f"{other.url}{PING}"))
