@@ -23,7 +23,7 @@ class ExecResult:
     status: str | None = None
     pid: int | None = None
     #: A number in the code although the zod schema says string.
-    elapsed_s: float | str | None = None
+    elapsed_s: Json = None
     stats: Json = None
 
     @property
