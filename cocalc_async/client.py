@@ -8,11 +8,12 @@ the helpers built on them.
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 import platform
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 
@@ -23,6 +24,11 @@ from ._logging import configure_from_env, register_secret
 from ._sansio import build_request
 from ._session import Session, to_client_timeout
 from ._types import Json
+
+if TYPE_CHECKING:
+    from ._generated.conat import Conat
+    from ._generated.v1 import V1
+    from ._generated.v2 import V2
 
 __all__ = ["Client"]
 
@@ -149,6 +155,29 @@ class Client:
         return await self._session.send(
             request, idempotent=idempotent, timeout=client_timeout, max_retries=max_retries
         )
+
+    # --- generated namespaces (issue 3): loaded on first use so `import cocalc_async` stays cheap
+
+    @functools.cached_property
+    def v1(self) -> V1:
+        """The legacy v1 message API: ``await client.v1.ping()``."""
+        from ._generated.v1 import V1
+
+        return V1(self)
+
+    @functools.cached_property
+    def v2(self) -> V2:
+        """The v2 REST API: ``await client.v2.projects.copy_path_status(copy_id=...)``."""
+        from ._generated.v2 import V2
+
+        return V2(self)
+
+    @functools.cached_property
+    def conat(self) -> Conat:
+        """The conat bridge: ``await client.conat.hub.system.ping()``."""
+        from ._generated.conat import Conat
+
+        return Conat(self)
 
     async def close(self) -> None:
         """Close the connection pool; calls still in flight raise ClientClosedError."""
