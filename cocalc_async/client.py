@@ -194,6 +194,79 @@ class Client:
     ) -> None:
         await self.close()
 
+    # --- long operations and bulk runs (issue 5): thin wrappers over cocalc_async.polling and
+    # cocalc_async.bulk, imported inside each method so `import cocalc_async` stays cheap.
+
+    if TYPE_CHECKING:
+        from collections.abc import AsyncIterable, AsyncIterator, Iterable
+
+        from .bulk import Outcome, R, T, WorkFn
+        from .models.copy import CopyPathStatus
+        from .polling import ExecJob
+
+    async def wait_for_copy(
+        self,
+        copy_path_id: str,
+        *,
+        timeout: float = 600,
+        interval: float = 0.5,
+        max_interval: float = 10,
+    ) -> CopyPathStatus:
+        """Poll v1 ``copy_path_status`` until the copy ends; see :func:`cocalc_async.polling.wait_for_copy`."""
+        from .polling import wait_for_copy
+
+        return await wait_for_copy(
+            self, copy_path_id, timeout=timeout, interval=interval, max_interval=max_interval
+        )
+
+    async def wait_for_copy_v2(
+        self, copy_id: str, *, timeout: float = 600, interval: float = 0.5, max_interval: float = 10
+    ) -> CopyPathStatus:
+        """Poll v2 ``projects/copy-path-status`` until the copy ends (same contract as v1)."""
+        from .polling import wait_for_copy_v2
+
+        return await wait_for_copy_v2(
+            self, copy_id, timeout=timeout, interval=interval, max_interval=max_interval
+        )
+
+    async def exec_job(self, project_id: str, command: str, **options: Any) -> ExecJob:
+        """Start a v2 async exec job; see :func:`cocalc_async.polling.start_exec_job`."""
+        from .polling import start_exec_job
+
+        return await start_exec_job(self, project_id, command, **options)
+
+    def map(
+        self,
+        fn: WorkFn[T, R],
+        items: Iterable[T] | AsyncIterable[T],
+        *,
+        concurrency: int = 50,
+        progress: bool = True,
+        fail_fast: bool = False,
+    ) -> AsyncIterator[Outcome[T, R]]:
+        """``async for outcome in client.map(fn, items)``; see :func:`cocalc_async.bulk.run_map`."""
+        from .bulk import run_map
+
+        return run_map(fn, items, concurrency=concurrency, progress=progress, fail_fast=fail_fast)
+
+    async def map_all(
+        self,
+        fn: WorkFn[T, R],
+        items: Iterable[T] | AsyncIterable[T],
+        *,
+        concurrency: int = 50,
+        progress: bool = True,
+        fail_fast: bool = False,
+    ) -> list[Outcome[T, R]]:
+        """Every outcome of :meth:`map`, as a list."""
+        from .bulk import map_all
+
+        return await map_all(
+            fn, items, concurrency=concurrency, progress=progress, fail_fast=fail_fast
+        )
+
+    # --- end of issue 5 block
+
 
 def _check_retries(value: object) -> None:
     if value is None:
