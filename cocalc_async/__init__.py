@@ -15,7 +15,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Client", "Timeout", "__version__"]
 
-_LAZY = {"Client": ("client", "Client"), "Timeout": ("_config", "Timeout")}
+_LAZY = {
+    "Client": ("client", "Client"),
+    "Timeout": ("_config", "Timeout"),
+    "obtain_api_key": ("embed", "obtain_api_key"),
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -267,6 +267,23 @@ class Client:
 
     # --- end of issue 5 block
 
+    # --- embedding (issue 8): a thin wrapper over cocalc_async.embed, imported inside the
+    # method so `import cocalc_async` stays cheap.
+
+    if TYPE_CHECKING:
+        from .embed import EmbedSession
+
+    async def embed_session(
+        self, account_id: str, password: str, project_id: str, path: str, *, session: str = ""
+    ) -> EmbedSession:
+        """A kiosk IFrame URL for ``path`` signed in as ``account_id`` (via v1 ``user_auth``),
+        and when it expires; see :func:`cocalc_async.embed.embed_session`."""
+        from .embed import embed_session
+
+        return await embed_session(self, account_id, password, project_id, path, session=session)
+
+    # --- end of issue 8 block
+
 
 def _check_retries(value: object) -> None:
     if value is None:
