@@ -1,24 +1,22 @@
-"""pytest plugin: the ``cocalc_emulator`` fixture, registered through the ``pytest11`` entry point.
+"""The pytest plugin (entry point ``pytest11``): the ``cocalc_emulator`` fixture.
 
-Users get it with ``pip install cocalc-async``; the emulator is imported only when a test asks
-for the fixture, so the plugin costs nothing to projects that never use it.
+    async def test_ping(cocalc_emulator):
+        ...  # cocalc_emulator.url, cocalc_emulator.api_key
+
+Each test gets a fresh in-memory emulator, so state never leaks between tests.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
 
 import pytest_asyncio
 
-if TYPE_CHECKING:
-    from cocalc_async.testing import Emulator
+from .emulator import Emulator
 
 
 @pytest_asyncio.fixture
 async def cocalc_emulator() -> AsyncIterator[Emulator]:
-    """A fresh in-process CoCalc emulator on 127.0.0.1, stopped after the test."""
-    from cocalc_async.testing import Emulator
-
-    async with Emulator() as emulator:
-        yield emulator
+    """A running emulator on 127.0.0.1 with a seeded instructor account."""
+    async with Emulator() as emu:
+        yield emu

@@ -1,0 +1,310 @@
+"""The conat RPC bridge (reference §7): ``/api/conat/hub`` and ``/api/conat/project``.
+
+Body ``{"name": "group.fn", "args": [...], "timeout": ms}``; the result goes back raw and errors
+as HTTP 200 ``{"error": ...}``. The hub takes account keys only; the project bridge also takes a
+key of that very project, and then ``project_id`` may be left out.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from . import dispatch
+from ._util import is_uuid
+from .auth import AuthHeaderError, Principal
+from .context import Context
+from .copy_api import start_copy
+from .files import FileError
+from .query import user_query
+from .replies import HandlerError, Reply, compact
+from .v2 import principal_of
+from .v2_projects import exec_v2
+
+HubFn = Callable[[Context, Principal, dict[str, Any]], Awaitable[Any]]
+HUB: dict[str, HubFn] = {}
+PROJECT: dict[str, Callable[[Context, Principal, str, dict[str, Any]], Awaitable[Any]]] = {}
+NO_KEY = "must be signed in and MUST provide an api key (cookies are not allowed)"
+#: Methods marked ``opts`` take ``args=[{"opts": {...}}]``.
+OPTS_METHODS = frozenset({"projects.addCollaborator", "projects.removeCollaborator"})
+
+
+def hub(name: str) -> Callable[[HubFn], HubFn]:
+    def register(fn: HubFn) -> HubFn:
+        HUB[name] = fn
+        return fn
+
+    return register
+
+
+def first_arg(name: str, args: Any) -> dict[str, Any]:
+    arg = args[0] if isinstance(args, list) and args else {}
+    if not isinstance(arg, dict):
+        return {}
+    if name in OPTS_METHODS:
+        opts = arg.get("opts")
+        return opts if isinstance(opts, dict) else {}
+    return arg
+
+
+def _collab(ctx: Context, who: Principal, project_id: Any) -> str:
+    if not is_uuid(project_id) or not ctx.is_collaborator(who, str(project_id)):
+        raise HandlerError("user must be a collaborator on the project")
+    return str(project_id)
+
+
+@hub("system.ping")
+async def ping(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
+    return {"now": int(time.time() * 1000)}
+
+
+@hub("system.test")
+async def test(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
+    return {"account_id": who.account_id}
+
+
+@hub("system.getNames")
+async def get_names(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
+    out = {}
+    for account_id in a.get("account_ids") or []:
+        row = ctx.store.account(account_id) if is_uuid(account_id) else None
+        if row is not None:
+            out[account_id] = {"first_name": row["first_name"], "last_name": row["last_name"]}
+    return out
+
+
+@hub("system.userSearch")
+async def user_search(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
+    term = str(a.get("query") or "")
+    rows = ctx.store.search_accounts(term, int(a.get("limit") or 20))
+    return [
+        {"account_id": r["account_id"], "first_name": r["first_name"], "last_name": r["last_name"],
+         **({"email_address": r["email_address"]} if "@" in term else {})}
+        for r in rows
+    ]  # fmt: skip
+
+
+@hub("projects.createProject")
+async def create_project(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
+    pid = ctx.store.create_project(
+        who.account_id, str(a.get("title") or ""), str(a.get("description") or "")
+    )
+    ctx.files.home(pid)
+    if a.get("start"):
+        ctx.store.update_project(pid, state="running")
+    return pid
+
+
+@hub("projects.addCollaborator")
+async def add_collaborator(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
+    pid = _collab(ctx, who, a.get("project_id"))
+    account_id = a.get("account_id")
+    if not is_uuid(account_id) or ctx.store.account(str(account_id)) is None:
+        raise HandlerError(f"no account with id {account_id}")
+    if ctx.store.group_of(str(account_id), pid) != "owner":
+        ctx.store.add_user(pid, str(account_id))
+    ctx.keys.invalidate()
+    return None
+
+
+@hub("projects.removeCollaborator")
+async def remove_collaborator(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
+    pid = _collab(ctx, who, a.get("project_id"))
+    account_id = str(a.get("account_id"))
+    if ctx.store.group_of(account_id, pid) == "owner":
+        raise HandlerError("cannot remove the owner of a project")
+    ctx.store.remove_user(pid, account_id)
+    ctx.keys.invalidate()
+    return None
+
+
+async def _state(ctx: Context, who: Principal, a: dict[str, Any], state: str | None) -> Any:
+    pid = _collab(ctx, who, a.get("project_id"))
+    if state is not None:
+        ctx.store.update_project(pid, state=state)
+    return None
+
+
+@hub("projects.start")
+async def start(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
+    return await _state(ctx, who, a, "running")
+
+
+@hub("projects.stop")
+async def stop(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
+    return await _state(ctx, who, a, "opened")
+
+
+@hub("projects.touch")
+async def touch(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
+    pid = _collab(ctx, who, a.get("project_id"))
+    ctx.store.touch_project(pid)
+    return None
+
+
+@hub("projects.state")
+async def state(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
+    pid = _collab(ctx, who, a.get("project_id"))
+    row = ctx.store.project(pid)
+    return {
+        "state": row["state"] if row is not None else "opened",
+        "time": row["last_edited"] if row else None,
+    }
+
+
+@hub("projects.copyPathBetweenProjects")
+async def copy_between(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
+    src, dest = a.get("src") or {}, a.get("dest") or {}
+    params = {**(a.get("options") or {}), "src_project_id": src.get("project_id"),
+              "src_path": src.get("path"), "target_project_id": dest.get("project_id"),
+              "target_path": dest.get("path")}  # fmt: skip
+    copy_id = start_copy(ctx, who, params)
+    await ctx.copies.wait(copy_id)
+    row = ctx.store.copy_row(copy_id)
+    if row is not None and row["error"]:
+        raise HandlerError(row["error"])
+    return None
+
+
+@hub("db.userQuery")
+async def db_user_query(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
+    return user_query(ctx, who, a.get("query"))
+
+
+@hub("messages.send")
+async def messages_send(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
+    to_ids = a.get("to_ids") or []
+    if not a.get("subject"):
+        raise HandlerError("subject must be nonempty")
+    return ctx.store.add_message(
+        who.account_id, list(to_ids), str(a["subject"]), str(a.get("body") or ""), a.get("reply_id")
+    )
+
+
+@hub("messages.get")
+async def messages_get(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
+    rows = ctx.store.messages_for(
+        who.account_id,
+        str(a.get("type") or "received"),
+        int(a.get("limit") or 100),
+        int(a.get("offset") or 0),
+    )
+    return [
+        {
+            "id": r["id"],
+            "from_id": r["from_id"],
+            "subject": r["subject"],
+            "body": r["body"],
+            "sent": r["sent"],
+        }
+        for r in rows
+    ]
+
+
+# -- the project bridge -------------------------------------------------------------------------
+
+
+def project_fn(name: str) -> Callable[[Any], Any]:
+    def register(fn: Any) -> Any:
+        PROJECT[name] = fn
+        return fn
+
+    return register
+
+
+@project_fn("system.ping")
+async def p_ping(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
+    return {"now": int(time.time() * 1000)}
+
+
+@project_fn("system.test")
+async def p_test(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
+    return {"project_id": pid}
+
+
+@project_fn("system.exec")
+async def p_exec(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
+    return await exec_v2(ctx, who, {**a, "project_id": pid})
+
+
+@project_fn("system.readTextFileFromProject")
+async def p_read(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
+    try:
+        return ctx.files.read_text(pid, str(a.get("path") or ""))
+    except FileError as err:
+        raise HandlerError(str(err)) from None
+
+
+@project_fn("system.writeTextFileToProject")
+async def p_write(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
+    try:
+        ctx.files.write_text(pid, str(a.get("path") or ""), str(a.get("content") or ""))
+    except FileError as err:
+        raise HandlerError(str(err)) from None
+    return None
+
+
+@project_fn("system.listing")
+async def p_listing(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
+    try:
+        return ctx.files.listing(pid, str(a.get("path") or ""), bool(a.get("hidden")))
+    except FileError as err:
+        raise HandlerError(str(err)) from None
+
+
+async def run_hub(ctx: Context, body: dict[str, Any], key: str | AuthHeaderError | None) -> Reply:
+    who = principal_of(ctx, key)
+    if who is None or who.project_id is not None:
+        return compact({"error": NO_KEY})
+    name = body.get("name")
+    fn = HUB.get(str(name))
+    if fn is None:
+        return compact({"error": f"unknown function '{name}'"})
+    try:
+        return compact(await fn(ctx, who, first_arg(str(name), body.get("args"))))
+    except HandlerError as err:
+        return compact({"error": err.error})
+
+
+async def run_project(
+    ctx: Context, body: dict[str, Any], key: str | AuthHeaderError | None
+) -> Reply:
+    who = principal_of(ctx, key)
+    if who is None:
+        return compact({"error": NO_KEY})
+    project_id = body.get("project_id") or who.project_id
+    if not is_uuid(project_id):
+        return compact({"error": "project_id must be a valid uuid"})
+    if not ctx.is_collaborator(who, str(project_id)) or ctx.store.project(str(project_id)) is None:
+        return compact({"error": "user must be a collaborator on the project"})
+    ctx.store.update_project(str(project_id), state="running")  # the bridge starts the project
+    name = body.get("name")
+    fn = PROJECT.get(str(name))
+    if fn is None:
+        return compact({"error": f"unknown function '{name}'"})
+    try:
+        return compact(await fn(ctx, who, str(project_id), first_arg(str(name), body.get("args"))))
+    except HandlerError as err:
+        return compact({"error": err.error})
+
+
+def register(app: web.Application, ctx: Context) -> None:
+    limit = ctx.settings.v2_body_limit
+
+    async def handle_hub(request: web.Request) -> web.StreamResponse:
+        async def run(params: dict[str, Any], key: str | AuthHeaderError | None) -> Reply:
+            return await run_hub(ctx, params, key)
+
+        return await dispatch.serve(ctx, request, "conat", "conat/hub", limit, run)
+
+    async def handle_project(request: web.Request) -> web.StreamResponse:
+        async def run(params: dict[str, Any], key: str | AuthHeaderError | None) -> Reply:
+            return await run_project(ctx, params, key)
+
+        return await dispatch.serve(ctx, request, "conat", "conat/project", limit, run)
+
+    app.router.add_post("/api/conat/hub", handle_hub)
+    app.router.add_post("/api/conat/project", handle_project)

@@ -1,0 +1,63 @@
+"""Everything a handler needs, in one object: the store and the services around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .auth import KeyResolver, Principal, key_fingerprint
+from .copy import CopyService
+from .exec import ProcessGroups
+from .exec_jobs import ExecJobs
+from .faults import Faults
+from .files import ProjectFiles
+from .request_log import RequestLog
+from .store import Store
+from .throttle import Throttle
+
+
+@dataclass
+class Settings:
+    #: Seconds a copy job spends queued plus running.
+    copy_delay: float = 0.05
+    #: v2 per-account throttle (reference §3); on by default, as on the real server.
+    throttle: bool = True
+    #: Body limits: v1 used bodyParser's 500kb in 2021; Next.js allows 1 MB.
+    v1_body_limit: int = 500 * 1024
+    v2_body_limit: int = 1024 * 1024
+    #: How many requests ``emu.requests`` keeps (counters are kept for all).
+    request_log_size: int = 10_000
+
+
+class Context:
+    def __init__(self, store: Store, data_dir: Path | None, settings: Settings) -> None:
+        self.settings = settings
+        self.store = store
+        self.keys = KeyResolver(store)
+        self.files = ProjectFiles(data_dir / "projects" if data_dir else None)
+        self.groups = ProcessGroups()
+        self.jobs = ExecJobs(self.groups)
+        self.copies = CopyService(store, self.files, settings.copy_delay)
+        self.throttle = Throttle(enabled=settings.throttle)
+        self.faults = Faults()
+        self.requests = RequestLog(settings.request_log_size)
+
+    fingerprint = staticmethod(key_fingerprint)
+
+    # -- access: CoCalc's isCollaborator, with the project-key trick and admins ---------------
+
+    def is_collaborator(self, who: Principal | None, project_id: str) -> bool:
+        if who is None:
+            return False
+        if who.project_id is not None:
+            return who.project_id == project_id
+        return self.store.is_collaborator(who.account_id, project_id) or self.store.is_admin(
+            who.account_id
+        )
+
+    async def close(self) -> None:
+        await self.copies.close()
+        await self.jobs.close()
+        self.groups.kill_all()
+        self.store.close()
+        self.files.close()

@@ -1,0 +1,205 @@
+"""``Emulator``: a real aiohttp server with real state that behaves like CoCalc.
+
+    async with Emulator() as emu:
+        emu.url, emu.api_key, emu.account_id      # a seeded instructor account
+        account_id, key = emu.create_account()
+        emu.faults.add("v1/ping", "http_502")
+        emu.requests.count("v1/ping")
+
+It binds 127.0.0.1 unless told otherwise, and warns for any other address: the emulator runs
+commands for whoever holds a key.
+"""
+
+from __future__ import annotations
+
+import importlib
+import ipaddress
+import warnings
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+from .context import Context, Settings
+from .faults import Faults
+from .request_log import RequestLog
+from .store import Store
+
+#: Modules with ``register(app, ctx)`` that add routes. The embed pages (issue 8) add theirs here.
+ROUTE_MODULES: list[str] = [
+    "cocalc_async.testing.v1",
+    "cocalc_async.testing.v2",
+    "cocalc_async.testing.conat",
+]
+LISTEN_BACKLOG = 4096  # the soak opens 500 connections at once; the default 128 would drop some
+SEED_EMAIL = "instructor@example.com"
+SEED_PASSWORD = "instructor-password"
+
+
+def build_app(ctx: Context) -> web.Application:
+    # the per-API body limits are enforced by dispatch; this is only aiohttp's outer bound
+    app = web.Application(client_max_size=8 * 1024 * 1024)
+    for name in ROUTE_MODULES:
+        importlib.import_module(name).register(app, ctx)
+    return app
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Emulator:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        data_dir: str | Path | None = None,
+        **settings: Any,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+        self.settings = Settings(**settings)
+        self._ctx: Context | None = None
+        self._runner: web.AppRunner | None = None
+        self.account_id = ""
+        self.api_key = ""
+        self.url = ""
+
+    # -- life cycle -------------------------------------------------------------------------------
+
+    async def start(self) -> Emulator:
+        if not _is_loopback(self.host):
+            warnings.warn(
+                f"the CoCalc emulator is binding {self.host}: anyone who can reach it and holds"
+                " a key can run commands on this machine",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        store_path = None
+        if self.data_dir is not None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            store_path = self.data_dir / "emulator.sqlite3"
+        ctx = Context(Store(store_path), self.data_dir, self.settings)
+        self._ctx = ctx
+        self._seed(ctx)
+        ctx.copies.resume_unfinished()
+        runner = web.AppRunner(build_app(ctx), access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port, backlog=LISTEN_BACKLOG)
+        await site.start()
+        self._runner = runner
+        # port 0 means "any free port": ask the runner which one the OS gave us
+        port = int(runner.addresses[0][1])
+        self.url = f"http://{self.host}:{port}"
+        return self
+
+    def _seed(self, ctx: Context) -> None:
+        """The instructor account: created once, and given a fresh key on every start (keys are
+        stored hashed, so an old key cannot be shown again, but it keeps working)."""
+        account_id = ctx.store.meta_get("seed_account_id")
+        if account_id is None:
+            account_id = ctx.store.create_account(
+                first_name="Ada",
+                last_name="Instructor",
+                email_address=SEED_EMAIL,
+                password=SEED_PASSWORD,
+            )
+            ctx.store.meta_set("seed_account_id", account_id)
+        self.account_id = account_id
+        self.api_key = ctx.store.create_api_key(account_id, name="emulator")[1]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._ctx is not None:
+            await self._ctx.close()
+            self._ctx = None
+
+    async def __aenter__(self) -> Emulator:
+        return await self.start()
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    # -- what tests use -------------------------------------------------------------------------
+
+    @property
+    def ctx(self) -> Context:
+        if self._ctx is None:
+            raise RuntimeError("the emulator is not running")
+        return self._ctx
+
+    @property
+    def faults(self) -> Faults:
+        return self.ctx.faults
+
+    @property
+    def requests(self) -> RequestLog:
+        return self.ctx.requests
+
+    @property
+    def store(self) -> Store:
+        return self.ctx.store
+
+    def create_account(
+        self,
+        first_name: str = "Test",
+        last_name: str = "User",
+        email_address: str | None = None,
+        password: str | None = None,
+        *,
+        admin: bool = False,
+        legacy_key: bool = False,
+    ) -> tuple[str, str]:
+        """A new account and an API key for it (``sk-…``, or ``sk_…`` with ``legacy_key``)."""
+        store = self.ctx.store
+        account_id = store.create_account(
+            first_name=first_name,
+            last_name=last_name,
+            email_address=email_address,
+            password=password,
+            admin=admin,
+        )
+        key = (
+            store.set_legacy_key(account_id) if legacy_key else store.create_api_key(account_id)[1]
+        )
+        return account_id, key
+
+    def create_project(
+        self, account_id: str | None = None, title: str = "", description: str = ""
+    ) -> str:
+        pid = self.ctx.store.create_project(account_id or self.account_id, title, description)
+        self.ctx.files.home(pid)
+        return pid
+
+    def add_collaborator(self, project_id: str, account_id: str) -> None:
+        self.ctx.store.add_user(project_id, account_id)
+        self.ctx.keys.invalidate()
+
+    def create_project_key(self, project_id: str, account_id: str | None = None) -> str:
+        """A project-specific key, created by ``account_id`` (default: the instructor)."""
+        return self.ctx.store.create_api_key(account_id or self.account_id, project_id=project_id)[
+            1
+        ]
+
+    def ban(self, account_id: str, banned: bool = True) -> None:
+        self.ctx.store.set_banned(account_id, banned)
+        self.ctx.keys.invalidate()
+
+    def project_dir(self, project_id: str) -> Path:
+        """The real directory holding a project's files."""
+        return self.ctx.files.home(project_id)
+
+    def __repr__(self) -> str:
+        return f"<Emulator url={self.url or None!r}>"

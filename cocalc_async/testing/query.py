@@ -1,0 +1,159 @@
+"""The user query of v1 ``query``, v2 ``user-query`` and conat ``db.userQuery``, for the tables
+automation uses: ``accounts`` (own row), ``projects`` (get/set title, description, ...) and
+``public_paths`` (publish a path). A query is a *get* when any value is ``None``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from ._util import is_uuid
+from .auth import Principal
+from .context import Context
+from .replies import HandlerError
+
+ACCOUNT_GET = ("account_id", "first_name", "last_name", "email_address", "editor_settings",
+               "created", "last_active")  # fmt: skip
+ACCOUNT_SET = frozenset({"account_id", "first_name", "last_name", "editor_settings"})
+PROJECT_GET = ("project_id", "title", "description", "name", "users", "created", "last_edited",
+               "deleted", "state")  # fmt: skip
+PROJECT_SET = frozenset({"project_id", "title", "description", "name", "users"})
+RECENT_DAYS = 21  # the projects table's pg_where: only projects edited in the last 3 weeks
+
+
+def _is_get(obj: dict[str, Any]) -> bool:
+    return any(v is None for v in obj.values())
+
+
+def user_query(ctx: Context, who: Principal | None, query: Any) -> dict[str, Any]:
+    if not isinstance(query, dict) or len(query) != 1:
+        raise HandlerError("query must be an object with exactly one table")
+    if who is None:
+        raise HandlerError("user must be signed in to do a user query")
+    ((table, value),) = query.items()
+    many = isinstance(value, list)
+    obj = (value[0] if value else {}) if many else value
+    if not isinstance(obj, dict):
+        raise HandlerError(f"invalid query for table '{table}'")
+    if table == "accounts":
+        return _accounts(ctx, who, obj, many)
+    if table == "projects":
+        return _projects(ctx, who, obj, many)
+    if table == "public_paths" and not _is_get(obj):
+        return _set_public_path(ctx, who, obj)
+    raise HandlerError(f"user query of table '{table}' is not supported by the emulator")
+
+
+def _account_json(row: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for name in fields:
+        if name in ACCOUNT_GET:
+            v = row[name]
+            out[name] = json.loads(v) if name == "editor_settings" else v
+    return out
+
+
+def _accounts(ctx: Context, who: Principal, obj: dict[str, Any], many: bool) -> dict[str, Any]:
+    row = ctx.store.account(who.account_id)
+    if row is None:
+        raise HandlerError("user must be signed in (not with a project key) to query accounts")
+    if _is_get(obj):
+        found = _account_json(row, obj)
+        return {"accounts": [found] if many else found}
+    if any(k not in ACCOUNT_SET for k in obj):
+        bad = next(k for k in obj if k not in ACCOUNT_SET)
+        raise HandlerError(f"user set queries not allowed for accounts field '{bad}'")
+    for name in ("first_name", "last_name"):
+        if name in obj:
+            ctx.store.update_account(who.account_id, **{name: str(obj[name])})
+    if isinstance(obj.get("editor_settings"), dict):
+        merged = {**json.loads(row["editor_settings"]), **obj["editor_settings"]}
+        ctx.store.update_account(who.account_id, editor_settings=json.dumps(merged))
+    return {}
+
+
+def _project_json(ctx: Context, row: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in fields:
+        if name == "users":
+            out[name] = ctx.store.users(row["project_id"])
+        elif name == "deleted":
+            out[name] = bool(row["deleted"])
+        elif name in PROJECT_GET:
+            out[name] = row[name]
+    return out
+
+
+def _matches(row: Any, obj: dict[str, Any]) -> bool:
+    return all(
+        row[k] == v for k, v in obj.items() if v is not None and k in PROJECT_GET and k != "users"
+    )
+
+
+def _projects(ctx: Context, who: Principal, obj: dict[str, Any], many: bool) -> dict[str, Any]:
+    project_id = obj.get("project_id")
+    if project_id is not None and not is_uuid(project_id):
+        raise HandlerError(f'invalid input syntax for type uuid: "{project_id}"')
+    if not _is_get(obj):
+        return _set_project(ctx, who, obj)
+    if project_id is not None:
+        row = ctx.store.project(project_id)
+        if row is None or not ctx.is_collaborator(who, project_id):
+            if many:
+                return {"projects": []}
+            raise HandlerError("you do not have read access to this project")
+        rows = [row]
+    elif who.project_id is not None:
+        row = ctx.store.project(who.project_id)
+        rows = [row] if row is not None else []
+    else:
+        cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=RECENT_DAYS)
+        rows = [
+            r
+            for r in ctx.store.projects_of(who.account_id, include_deleted=True)
+            if str(r["last_edited"]) >= cutoff.strftime("%Y-%m-%dT%H:%M:%S")
+        ]
+    rows = [r for r in rows if _matches(r, obj)]
+    found = [_project_json(ctx, r, obj) for r in rows]
+    if many:
+        return {"projects": found}
+    return {"projects": found[0] if found else None}
+
+
+def _set_project(ctx: Context, who: Principal, obj: dict[str, Any]) -> dict[str, Any]:
+    project_id = obj.get("project_id")
+    if project_id is None:
+        raise HandlerError("project_id must be specified to set a project")
+    bad = [k for k in obj if k not in PROJECT_SET]
+    if bad:
+        raise HandlerError(f"user set queries not allowed for projects field '{bad[0]}'")
+    if ctx.store.project(project_id) is None or not ctx.is_collaborator(who, project_id):
+        raise HandlerError("user must be a collaborator on the project to set it")
+    fields = {k: str(obj[k]) for k in ("title", "description", "name") if k in obj}
+    if fields:
+        ctx.store.update_project(project_id, **fields)
+    users = obj.get("users")
+    if isinstance(users, dict):
+        for account_id, entry in users.items():
+            mine = account_id == who.account_id and isinstance(entry, dict)
+            if mine and isinstance(entry.get("upgrades"), dict):
+                ctx.store.set_upgrades(project_id, account_id, entry["upgrades"])
+    return {}
+
+
+def _set_public_path(ctx: Context, who: Principal, obj: dict[str, Any]) -> dict[str, Any]:
+    project_id, path = obj.get("project_id"), obj.get("path")
+    if not is_uuid(project_id) or not isinstance(path, str):
+        raise HandlerError("project_id and path must be specified to set a public path")
+    assert isinstance(project_id, str)
+    if not ctx.is_collaborator(who, project_id):
+        raise HandlerError("user must be a collaborator on the project to share a path")
+    ctx.store.set_public_path(
+        project_id,
+        path,
+        str(obj.get("description") or ""),
+        disabled=bool(obj.get("disabled")),
+        unlisted=bool(obj.get("unlisted")),
+    )
+    return {}

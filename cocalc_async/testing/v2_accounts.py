@@ -1,0 +1,292 @@
+"""v2 accounts, auth, api-keys, user-query, messages, support and public-paths routes."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any
+
+from ._util import is_uuid, now_iso
+from .auth import Principal
+from .context import Context
+from .query import user_query
+from .replies import HandlerError, Reply
+from .v2 import account_only, route, signed_in
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _names(ctx: Context, ids: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for account_id in ids if isinstance(ids, list) else [ids]:
+        row = ctx.store.account(account_id) if is_uuid(account_id) else None
+        if row is not None:
+            out[account_id] = {"first_name": row["first_name"], "last_name": row["last_name"]}
+    return out
+
+
+@route("accounts/get-names")
+async def get_names(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    signed_in(who)
+    return {"names": _names(ctx, p.get("account_ids") or [])}
+
+
+@route("accounts/search")
+async def search(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    term = str(p.get("query") or "")
+    out = []
+    for row in ctx.store.search_accounts(term, 20):
+        item = {"account_id": row["account_id"], "first_name": row["first_name"],
+                "last_name": row["last_name"],
+                "name": None, "last_active": row["last_active"], "created": row["created"],
+                "email_address_verified": False}  # fmt: skip
+        if "@" in term:
+            item["email_address"] = row["email_address"]
+        out.append(item)
+    return out
+
+
+@route("accounts/profile")
+async def profile(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    account_id = p.get("account_id")
+    private = account_id is None
+    if private:
+        account_id = account_only(who).account_id
+    row = ctx.store.account(str(account_id)) if is_uuid(account_id) else None
+    if row is None:
+        raise HandlerError(f"no account with id {account_id}")
+    prof = {"account_id": row["account_id"], "first_name": row["first_name"],
+            "last_name": row["last_name"], "name": None}  # fmt: skip
+    if private:
+        prof["email_address"] = row["email_address"]
+        prof["is_admin"] = ctx.store.is_admin(row["account_id"])
+    return {"profile": prof}
+
+
+@route("accounts/set-name")
+async def set_name(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = account_only(who)
+    fields = {k: str(p[k]) for k in ("first_name", "last_name") if p.get(k)}
+    ctx.store.update_account(me.account_id, **fields)
+    return {"status": "success"}
+
+
+@route("accounts/set-email-address")
+async def set_email(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = account_only(who)
+    email = str(p.get("email_address") or "").lower()
+    if not _EMAIL.match(email):
+        raise HandlerError("email address must be valid")
+    row = ctx.store.account(me.account_id)
+    if (
+        row is not None
+        and row["password_hash"]
+        and not ctx.store.check_password(me.account_id, str(p.get("password") or ""))
+    ):
+        raise HandlerError("invalid password")
+    other = ctx.store.account_by_email(email)
+    if other is not None and other["account_id"] != me.account_id:
+        raise HandlerError(f"The email address '{email}' is already in use by another account.")
+    ctx.store.update_account(me.account_id, email_address=email)
+    return {"status": "success"}
+
+
+@route("accounts/set-password")
+async def set_password(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = account_only(who)
+    if not ctx.store.check_password(me.account_id, str(p.get("currentPassword") or "")):
+        row = ctx.store.account(me.account_id)
+        if row is not None and row["password_hash"]:
+            raise HandlerError("invalid current password")
+    new = str(p.get("newPassword") or "")
+    if len(new) < 6:
+        raise HandlerError("password must be at least 6 characters long")
+    ctx.store.set_password(me.account_id, new)
+    return {"status": "success"}
+
+
+def _key_json(row: Any, secret: str | None = None) -> dict[str, Any]:
+    out = {"id": row["id"], "account_id": row["account_id"], "created": row["created"],
+           "expire": row["expire"], "name": row["name"], "trunc": row["trunc"],
+           "last_active": row["last_active"]}  # fmt: skip
+    if row["project_id"]:
+        out["project_id"] = row["project_id"]
+    if secret is not None:
+        out["secret"] = secret
+    return out
+
+
+@route("api-keys")
+async def api_keys(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = account_only(who)
+    action, project_id = p.get("action"), p.get("project_id")
+    if project_id is not None and not ctx.is_collaborator(me, str(project_id)):
+        raise HandlerError("user must be a collaborator on the project")
+    if action == "get":
+        return {
+            "response": [_key_json(r) for r in ctx.store.list_api_keys(me.account_id, project_id)]
+        }
+    if action == "create":
+        expire = p.get("expire")
+        key_id, secret = ctx.store.create_api_key(
+            me.account_id, project_id=project_id, name=str(p.get("name") or ""),
+            expire=float(expire) / 1000 if isinstance(expire, (int, float)) else None,
+        )  # fmt: skip
+        row = next(
+            r for r in ctx.store.list_api_keys(me.account_id, project_id) if r["id"] == key_id
+        )
+        return {"response": [_key_json(row, secret)]}
+    mine = {r["id"] for r in ctx.store.list_api_keys(me.account_id, project_id)}
+    if p.get("id") not in mine:
+        raise HandlerError("no such api key")
+    if action == "delete":
+        ctx.store.delete_api_key(int(p["id"]))
+    elif action == "edit":
+        ctx.store.edit_api_key(int(p["id"]), p.get("name"), p.get("expire"))
+    else:
+        raise HandlerError(f"unknown action '{action}'")
+    ctx.keys.invalidate()
+    return {"response": None}
+
+
+@route("auth/sign-up")
+async def sign_up(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    if who is not None and not ctx.store.is_admin(who.account_id):
+        raise HandlerError("only trusted accounts may create accounts through the API")
+    issues: dict[str, str] = {}
+    email = str(p.get("email") or "").lower()
+    if not p.get("terms"):
+        issues["terms"] = "You must agree to the terms of usage."
+    if not _EMAIL.match(email):
+        issues["email"] = "You must enter a valid email address."
+    elif ctx.store.account_by_email(email) is not None:
+        issues["email"] = f'Email address "{email}" already in use.'
+    if len(str(p.get("password") or "")) < 6:
+        issues["password"] = "Your password must not be very easy to guess."
+    if issues:
+        return {"issues": issues}
+    account_id = ctx.store.create_account(
+        first_name=str(p.get("firstName") or ""), last_name=str(p.get("lastName") or ""),
+        email_address=email, password=str(p["password"]),
+    )  # fmt: skip
+    return {"account_id": account_id}
+
+
+_SIGN_IN_FAILS: dict[str, list[float]] = {}
+
+
+@route("auth/sign-in")
+async def sign_in(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    email = p.get("email")
+    if not isinstance(email, str):
+        return Reply(500, b"Internal Server Error", "text/plain")  # the real route's TypeError
+    email = email.lower()
+    now = time.time()
+    fails = [t for t in _SIGN_IN_FAILS.get(email, []) if now - t < 3600]
+    if sum(1 for t in fails if now - t < 60) >= 5 or len(fails) >= 50:
+        raise HandlerError(
+            f'Too many attempts per minute to sign in as "{email}". Wait one minute, then try again.'
+        )
+    row = ctx.store.account_by_email(email)
+    if row is None or not ctx.store.check_password(row["account_id"], str(p.get("password") or "")):
+        _SIGN_IN_FAILS[email] = [*fails, now]
+        raise HandlerError("Incorrect password or email address.")
+    return {"account_id": row["account_id"]}
+
+
+@route("user-query")
+async def user_query_route(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    return {"query": user_query(ctx, who, p.get("query"))}
+
+
+@route("messages/send")
+async def send_message(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = account_only(who)
+    to_ids = p.get("to_ids") or []
+    for account_id in to_ids:
+        if not is_uuid(account_id) or ctx.store.account(account_id) is None:
+            raise HandlerError(f"invalid account_id {account_id}")
+    if not p.get("subject"):
+        raise HandlerError("subject must be nonempty")
+    mid = ctx.store.add_message(
+        me.account_id, list(to_ids), str(p["subject"]), str(p.get("body") or ""), p.get("reply_id")
+    )
+    return {"status": "success", "id": mid}
+
+
+@route("messages/get")
+async def get_messages(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = account_only(who)
+    rows = ctx.store.messages_for(
+        me.account_id,
+        str(p.get("type") or "received"),
+        int(p.get("limit") or 100),
+        int(p.get("offset") or 0),
+    )
+    msgs = [{"id": r["id"], "from_id": r["from_id"], "to_ids": json.loads(r["to_ids"]),
+             "subject": r["subject"], "body": r["body"], "sent": r["sent"], "thread_id": r["reply_id"]}
+            for r in rows]  # fmt: skip
+    return {"status": "success", "messages": msgs}
+
+
+@route("support/create-ticket")
+async def create_ticket(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    opts = p.get("options") or {}
+    if not isinstance(opts, dict) or not opts.get("email"):
+        raise HandlerError("email must be specified")
+    ticket = ctx.store.add_ticket(
+        who.account_id if who else None,
+        str(opts["email"]),
+        str(opts.get("subject") or ""),
+        str(opts.get("body") or ""),
+    )
+    return {"url": f"https://support.example.invalid/requests/{ticket}"}
+
+
+@route("support/tickets")
+async def tickets(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = account_only(who)
+    return {"tickets": [{"id": r["id"], "subject": r["subject"], "description": r["body"],
+                         "created_at": r["created_at"], "updated_at": r["updated_at"],
+                         "status": r["status"]} for r in ctx.store.tickets(me.account_id)]}  # fmt: skip
+
+
+def _public(ctx: Context, who: Principal | None, p: dict[str, Any]) -> tuple[Principal, Any]:
+    me = account_only(who)
+    row = ctx.store.public_path(str(p.get("id"))) if p.get("id") else None
+    if row is None:
+        raise HandlerError("no such public path")
+    return me, row
+
+
+@route("public-paths/save")
+async def pp_save(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me, row = _public(ctx, who, p)
+    if not ctx.is_collaborator(me, row["project_id"]):
+        raise HandlerError("must be a collaborator on the project to save a public path")
+    ctx.store.set_public_path(row["project_id"], row["path"], row["description"])
+    return {}
+
+
+@route("public-paths/star")
+async def pp_star(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me, row = _public(ctx, who, p)
+    stars = sorted(set(json.loads(row["stars"])) | {me.account_id})
+    ctx.store.set_stars(row["id"], stars)
+    return {}
+
+
+@route("public-paths/unstar")
+async def pp_unstar(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me, row = _public(ctx, who, p)
+    stars = sorted(set(json.loads(row["stars"])) - {me.account_id})
+    ctx.store.set_stars(row["id"], stars)
+    return {}
+
+
+@route("public-paths/listing-cached")
+async def pp_listing(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    return [{"id": r["id"], "project_id": r["project_id"], "path": r["path"],
+             "description": r["description"], "last_edited": r["last_edited"] or now_iso()}
+            for r in ctx.store.public_paths() if not r["unlisted"]]  # fmt: skip

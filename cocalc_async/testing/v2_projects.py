@@ -1,0 +1,274 @@
+"""v2 ``projects/*``, ``projects/collaborators/*``, ``exec`` and ``latex`` routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._util import is_uuid, now_iso
+from .auth import Principal
+from .context import Context
+from .copy_api import start_copy
+from .exec import ExecError, options_from, run, v2_error_text
+from .files import FileError
+from .latex import compile_latex
+from .replies import HandlerError
+from .v2 import account_only, route, signed_in
+
+OK = {"status": "ok"}
+
+
+def collaborator(ctx: Context, who: Principal | None, project_id: Any, text: str) -> str:
+    who = signed_in(who)
+    if not is_uuid(project_id):
+        raise HandlerError("project_id must be a valid uuid")
+    if ctx.store.project(project_id) is None or not ctx.is_collaborator(who, project_id):
+        raise HandlerError(text)
+    return str(project_id)
+
+
+async def exec_v2(ctx: Context, who: Principal | None, p: dict[str, Any]) -> dict[str, Any]:
+    """v2 ``exec`` and conat ``system.exec``: blocking or async jobs (reference §4.2)."""
+    project_id = collaborator(
+        ctx, who, p.get("project_id"), "user must be a collaborator on the project"
+    )
+    if p.get("async_get"):
+        job = await ctx.jobs.get(project_id, str(p["async_get"]), wait=bool(p.get("async_await")),
+                                 stats=bool(p.get("async_stats")), timeout=float(p.get("timeout") or 60))  # fmt: skip
+        if job is None:
+            raise HandlerError(f"Async operation '{p['async_get']}' does not exist.")
+        return job
+    if not p.get("command"):
+        raise HandlerError("command must be specified")
+    opts = options_from(p, 60)
+    home = ctx.files.home(project_id)
+    try:
+        cwd = ctx.files.resolve(project_id, opts.path or ".")
+    except FileError as err:
+        raise HandlerError(str(err)) from None
+    if p.get("async_call"):
+        return ctx.jobs.start(project_id, opts, cwd, home)
+    try:
+        out = await run(opts, cwd, home, ctx.groups)
+    except ExecError as err:
+        raise HandlerError(v2_error_text(opts, err)) from None
+    return {
+        "type": "blocking",
+        "stdout": out.stdout,
+        "stderr": out.stderr,
+        "exit_code": out.exit_code,
+    }
+
+
+route("exec")(exec_v2)
+
+
+@route("projects/create")
+async def create(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = account_only(who, "user must be signed in")
+    pid = ctx.store.create_project(
+        me.account_id,
+        str(p.get("title") or ""),
+        str(p.get("description") or ""),
+        image=p.get("image"),
+    )
+    ctx.files.home(pid)
+    return {"project_id": pid}
+
+
+@route("projects/get")
+async def get(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = account_only(who)
+    account_id = p.get("account_id") or me.account_id
+    if account_id != me.account_id and not ctx.store.is_admin(me.account_id):
+        raise HandlerError("only admins can get other users' projects")
+    rows = ctx.store.projects_of(account_id)[: int(p.get("limit") or 50)]
+    return [
+        {
+            "project_id": r["project_id"],
+            "title": r["title"],
+            "description": r["description"],
+            "name": r["name"],
+        }
+        for r in rows
+    ]
+
+
+@route("projects/get-one")
+async def get_one(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = account_only(who)
+    rows = ctx.store.projects_of(me.account_id)
+    if rows:
+        return {"project_id": rows[0]["project_id"], "title": rows[0]["title"]}
+    pid = ctx.store.create_project(me.account_id, "Untitled Project")
+    return {"project_id": pid, "title": "Untitled Project"}
+
+
+@route("projects/update")
+async def update(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    pid = collaborator(ctx, who, p.get("project_id"), "must be a collaborator on the project")
+    fields = {k: str(p[k]) for k in ("title", "description", "name") if p.get(k) is not None}
+    if fields:
+        ctx.store.update_project(pid, **fields)
+    return OK
+
+
+async def _set_state(
+    ctx: Context, who: Principal | None, p: dict[str, Any], state: str, verb: str
+) -> Any:
+    pid = collaborator(ctx, who, p.get("project_id"), f"must be a collaborator to {verb} project")
+    ctx.store.update_project(pid, state=state)
+    return OK
+
+
+@route("projects/start")
+async def start(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    return await _set_state(ctx, who, p, "running", "start")
+
+
+@route("projects/stop")
+async def stop(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    return await _set_state(ctx, who, p, "opened", "stop")
+
+
+@route("projects/touch")
+async def touch(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    pid = collaborator(ctx, who, p.get("project_id"), "must be a collaborator on the project")
+    ctx.store.update_project(pid, last_edited=now_iso(), state="running")
+    return {}
+
+
+@route("projects/delete")
+async def delete(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    pid = collaborator(ctx, who, p.get("project_id"), "must be a collaborator on the project")
+    ctx.store.update_project(pid, deleted=1, state="opened")
+    return OK
+
+
+@route("projects/restore")
+async def restore(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    pid = collaborator(ctx, who, p.get("project_id"), "must be a collaborator on the project")
+    ctx.store.update_project(pid, deleted=0)
+    return OK
+
+
+@route("projects/write-text-file")
+async def write_text_file(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    pid = collaborator(ctx, who, p.get("project_id"), "must be a collaborator on the project")
+    if p.get("path") is None or p.get("content") is None:
+        raise HandlerError("path and content must be specified")
+    try:
+        ctx.files.write_text(pid, str(p["path"]), str(p["content"]))
+    except FileError as err:
+        raise HandlerError(str(err)) from None
+    return OK
+
+
+@route("projects/copy-path")
+async def copy_path(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = signed_in(who)
+    if not p.get("path"):
+        raise HandlerError("path must be specified")
+    for key in ("src_project_id", "target_project_id"):
+        if not is_uuid(p.get(key)):
+            raise HandlerError(f"{key} must be a valid uuid")
+    if not ctx.is_collaborator(me, str(p["target_project_id"])):
+        raise HandlerError("must be a collaborator on target project")
+    public = bool(p.get("public_id"))
+    if not public and not ctx.is_collaborator(me, str(p["src_project_id"])):
+        raise HandlerError("must be a collaborator on source project")
+    copy_id = start_copy(ctx, me, p, src_path_key="path", public=public)
+    if p.get("wait_until_done", True) is False:
+        return {"copy_id": copy_id}
+    await ctx.copies.wait(copy_id)
+    row = ctx.store.copy_row(copy_id)
+    if row is not None and row["error"]:
+        raise HandlerError(row["error"])
+    return {"copy_id": ""}
+
+
+@route("projects/copy-path-status")
+async def copy_path_status(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = signed_in(who)
+    copy_id = p.get("copy_id")
+    if not is_uuid(copy_id):
+        raise HandlerError("copy_id must be a valid uuid")
+    row = ctx.store.copy_row(str(copy_id))
+    if row is None:
+        raise HandlerError("copy_id not found")
+    if not ctx.is_collaborator(me, row["target_project_id"]):
+        raise HandlerError("must be a collaborator on the target project")
+    return {"started": row["started"], "finished": row["finished"], "copy_error": row["error"]}
+
+
+@route("projects/collaborators/list")
+async def collab_list(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    pid = collaborator(ctx, who, p.get("project_id"), "must be a collaborator on the project")
+    out = []
+    for account_id in ctx.store.users(pid):
+        row = ctx.store.account(account_id)
+        if row is not None:
+            out.append(
+                {
+                    "account_id": account_id,
+                    "first_name": row["first_name"],
+                    "last_name": row["last_name"],
+                }
+            )
+    return out
+
+
+async def _collab_change(ctx: Context, who: Principal | None, p: dict[str, Any], add: bool) -> Any:
+    signed_in(who)
+    if not is_uuid(p.get("project_id")):
+        return {}  # the real route answers {} for a non-uuid project_id (reference §10.5)
+    pid = collaborator(ctx, who, p.get("project_id"), "must be a collaborator on the project")
+    account_id = p.get("account_id")
+    if not is_uuid(account_id) or ctx.store.account(str(account_id)) is None:
+        raise HandlerError(f"no account with id {account_id}")
+    if add:
+        if ctx.store.group_of(str(account_id), pid) != "owner":
+            ctx.store.add_user(pid, str(account_id))
+    elif ctx.store.group_of(str(account_id), pid) == "owner":
+        raise HandlerError("cannot remove the owner of a project")
+    else:
+        ctx.store.remove_user(pid, str(account_id))
+    ctx.keys.invalidate()
+    return OK
+
+
+@route("projects/collaborators/add")
+async def collab_add(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    return await _collab_change(ctx, who, p, True)
+
+
+@route("projects/collaborators/remove")
+async def collab_remove(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    return await _collab_change(ctx, who, p, False)
+
+
+@route("projects/collaborators/change-user-type")
+async def change_user_type(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = account_only(who)
+    pid = collaborator(ctx, who, p.get("project_id"), "must be a collaborator on the project")
+    if ctx.store.group_of(me.account_id, pid) != "owner":
+        raise HandlerError("only owners can change user types")
+    group, target = p.get("new_group"), str(p.get("target_account_id"))
+    if group not in ("owner", "collaborator") or ctx.store.group_of(target, pid) is None:
+        raise HandlerError("invalid target account or group")
+    ctx.store.add_user(pid, target, str(group))
+    return OK
+
+
+@route("latex")
+async def latex(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = account_only(who)
+    project_id = p.get("project_id")
+    if project_id is None:
+        rows = ctx.store.projects_of(me.account_id)
+        if not rows:
+            raise HandlerError("you must have a project to compile latex")
+        project_id = rows[0]["project_id"]
+    pid = collaborator(ctx, me, project_id, "must be a collaborator on the project")
+    if not p.get("path"):
+        raise HandlerError("path must be specified")
+    return await compile_latex(ctx, pid, p)

@@ -1,0 +1,29 @@
+"""Fixtures for the emulator's own tests: a running emulator and a raw HTTP helper.
+
+The tests speak raw HTTP (aiohttp) on purpose: they pin the wire behaviour the SDK is tested
+against, independently of the SDK's client code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest_asyncio
+from emulator_helpers import Raw
+
+from cocalc_async.testing import Emulator
+from cocalc_async.testing.pytest_plugin import cocalc_emulator
+
+__all__ = ["cocalc_emulator"]
+
+
+@pytest_asyncio.fixture
+async def emu(cocalc_emulator: Emulator) -> Emulator:
+    return cocalc_emulator
+
+
+@pytest_asyncio.fixture
+async def raw(emu: Emulator) -> AsyncIterator[Raw]:
+    async with aiohttp.ClientSession() as session:
+        yield Raw(emu, session)
