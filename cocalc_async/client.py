@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ._generated.conat import Conat
     from ._generated.v1 import V1
     from ._generated.v2 import V2
+    from .query import Query
 
 __all__ = ["Client"]
 
@@ -178,6 +179,13 @@ class Client:
         from ._generated.conat import Conat
 
         return Conat(self)
+
+    @functools.cached_property
+    def query(self) -> Query:
+        """Database user queries: ``await client.query.get("accounts", account_id=None)``."""
+        from .query import Query
+
+        return Query(self)
 
     async def close(self) -> None:
         """Close the connection pool; calls still in flight raise ClientClosedError."""
