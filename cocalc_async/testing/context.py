@@ -27,6 +27,9 @@ class Settings:
     v2_body_limit: int = 1024 * 1024
     #: How many requests ``emu.requests`` keeps (counters are kept for all).
     request_log_size: int = 10_000
+    #: Origins whose postMessage ``/app`` answers (``"*"``, exact, or ``"http://host:*"``);
+    #: ``None`` means loopback pages only (``testing/web/state.py``).
+    embed_origins: tuple[str, ...] | None = None
 
 
 class Context:

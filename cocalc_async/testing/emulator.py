@@ -31,6 +31,7 @@ ROUTE_MODULES: list[str] = [
     "cocalc_async.testing.v1",
     "cocalc_async.testing.v2",
     "cocalc_async.testing.conat",
+    "cocalc_async.testing.web",  # the embed pages (issue 8)
 ]
 LISTEN_BACKLOG = 4096  # the soak opens 500 connections at once; the default 128 would drop some
 SEED_EMAIL = "instructor@example.com"

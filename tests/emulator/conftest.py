@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest_asyncio
-from emulator_helpers import Raw
 
 from cocalc_async.testing import Emulator
 from cocalc_async.testing.pytest_plugin import cocalc_emulator
+
+from .emulator_helpers import Raw
 
 __all__ = ["cocalc_emulator"]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from emulator_helpers import Raw
-
 from cocalc_async.testing import Emulator
+
+from .emulator_helpers import Raw
 
 
 async def test_missing_header_is_400_with_exact_text(raw: Raw) -> None:

@@ -7,9 +7,10 @@ import time
 
 import aiohttp
 import pytest
-from emulator_helpers import Raw
 
 from cocalc_async.testing import Emulator, FaultKind
+
+from .emulator_helpers import Raw
 
 
 async def _count_projects(emu: Emulator) -> int:

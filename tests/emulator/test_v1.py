@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from emulator_helpers import Raw
 
 from cocalc_async.testing import Emulator
+
+from .emulator_helpers import Raw
 
 REMOVED = ["delete_account", "forgot_password", "reset_forgot_password", "unlink_passport",
            "metrics", "start_metrics"]  # fmt: skip
