@@ -1,0 +1,58 @@
+"""``cocalc-async serve``: run the emulator as a server until interrupted.
+
+The CLI calls ``main(argv)``; ``serve(host, port, data_dir)`` is the coroutine behind it. It
+prints the URL and a fresh key for the seeded instructor account.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .emulator import Emulator
+
+
+async def serve(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    data_dir: str | Path | None = None,
+    *,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run until ``stop`` is set (or SIGINT/SIGTERM arrives)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    async with Emulator(host=host, port=port, data_dir=data_dir) as emu:
+        print(f"CoCalc emulator listening on {emu.url}", flush=True)
+        print(f"COCALC_API_URL={emu.url}", flush=True)
+        # printed on purpose: this is a local test key, and the whole point of `serve`
+        print(f"COCALC_API_KEY={emu.api_key}", flush=True)
+        print(f"account_id={emu.account_id}", flush=True)
+        await stop.wait()
+
+
+def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    parser = parser or argparse.ArgumentParser(prog="cocalc-async serve")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
+    parser.add_argument("--data-dir", default=None, help="keep state here across restarts")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(args.host, args.port, args.data_dir))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
