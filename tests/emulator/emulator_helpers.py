@@ -58,3 +58,9 @@ class Raw:
         status, data = await self.post("/api/conat/project", body, key)
         assert status == 200, (status, data)
         return data
+
+
+def field(row: Any, name: str) -> Any:
+    """A column of a store row that must exist."""
+    assert row is not None
+    return row[name]

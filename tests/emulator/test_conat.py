@@ -5,6 +5,7 @@ from __future__ import annotations
 from cocalc_async.testing import Emulator
 
 from .emulator_helpers import Raw
+from .emulator_helpers import field as _field
 
 NO_KEY = "must be signed in and MUST provide an api key (cookies are not allowed)"
 
@@ -18,7 +19,7 @@ async def test_hub_basics(raw: Raw, emu: Emulator) -> None:
 
 async def test_hub_projects_and_opts(raw: Raw, emu: Emulator) -> None:
     pid = await raw.hub("projects.createProject", [{"title": "conat"}])
-    assert emu.store.project(pid)["title"] == "conat"
+    assert _field(emu.store.project(pid), "title") == "conat"
     other, _ = emu.create_account("Di", "D")
     opts = [{"opts": {"project_id": pid, "account_id": other}}]
     assert await raw.hub("projects.addCollaborator", opts) is None

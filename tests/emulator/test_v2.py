@@ -5,6 +5,7 @@ from __future__ import annotations
 from cocalc_async.testing import Emulator
 
 from .emulator_helpers import Raw
+from .emulator_helpers import field as _field
 
 
 async def test_anonymous_and_unknown_route(raw: Raw, emu: Emulator) -> None:
@@ -39,7 +40,7 @@ async def test_project_family(raw: Raw, emu: Emulator) -> None:
     assert await raw.v2("projects/stop", {"project_id": pid}) == {"status": "ok"}
     assert await raw.v2("projects/touch", {"project_id": pid}) == {}
     assert await raw.v2("projects/update", {"project_id": pid, "title": "B"}) == {"status": "ok"}
-    assert emu.store.project(pid)["title"] == "B"
+    assert _field(emu.store.project(pid), "title") == "B"
     body = {"project_id": pid, "path": "x.txt", "content": "c"}
     assert await raw.v2("projects/write-text-file", body) == {"status": "ok"}
     assert (emu.project_dir(pid) / "x.txt").read_text() == "c"
@@ -72,7 +73,7 @@ async def test_accounts(raw: Raw, emu: Emulator) -> None:
     prof = (await raw.v2("accounts/profile"))["profile"]
     assert prof["account_id"] == emu.account_id
     assert await raw.v2("accounts/set-name", {"first_name": "Ida"}) == {"status": "success"}
-    assert emu.store.account(emu.account_id)["first_name"] == "Ida"
+    assert _field(emu.store.account(emu.account_id), "first_name") == "Ida"
     change = {"email_address": "cy@example.com", "password": "instructor-password"}
     assert "already in use" in (await raw.v2("accounts/set-email-address", change))["error"]
     pw = {"currentPassword": "instructor-password", "newPassword": "new-password-1"}
