@@ -1,0 +1,105 @@
+"""``cocalc-async``: the command line. ``main(argv)`` returns the exit code.
+
+Only argparse is imported until a subcommand runs, so ``cocalc-async --help`` starts fast; the
+client (and aiohttp) load when a command needs them. Exit codes: see :mod:`.exit_codes`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .parser import build_parser
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) and usage errors (2)
+        return exc.code if isinstance(exc.code, int) else 2
+    if args.command == "serve":
+        from ..testing.serve import main as serve_main
+
+        rest = [a for a in args.serve_args if a != "--"]
+        return serve_main(rest)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from . import exit_codes
+    from .output import error_line
+
+    if args.debug:
+        _debug_logging()
+    try:
+        return asyncio.run(_dispatch(args))
+    except KeyboardInterrupt:
+        error_line("interrupted")
+        return exit_codes.INTERRUPTED
+    except Exception as exc:
+        if args.debug:
+            import traceback
+
+            print(_mask("".join(traceback.format_exception(exc)), args), file=sys.stderr)
+        error_line(_mask(_describe(exc), args))
+        return exit_codes.exit_code_for(exc)
+
+
+async def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from .course import demo
+
+        return await demo(args)
+    if args.command == "course":
+        from .course import provision
+
+        return await provision(args)
+    from .commands import COMMANDS
+    from .connect import open_client
+
+    async with open_client(args) as client:
+        return await COMMANDS[args.command](args, client)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name
+
+
+def _mask(text: str, args: argparse.Namespace) -> str:
+    # Errors never carry the key; this is the second line of defence for what the CLI prints
+    # (tracebacks under --debug included): every key this process could have used is masked.
+    import contextlib
+    import os
+
+    keys = [os.environ.get("COCALC_API_KEY")]
+    for path in (getattr(args, "api_key_file", None), os.environ.get("COCALC_API_KEY_FILE")):
+        if path:
+            from .._config import read_key_file
+
+            with contextlib.suppress(Exception):
+                keys.append(read_key_file(path))
+    for key in keys:
+        if key:
+            text = text.replace(key, "***")
+    return text
+
+
+def _debug_logging() -> None:
+    import logging
+
+    from .._logging import SecretsFilter
+
+    logger = logging.getLogger("cocalc_async")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(SecretsFilter())
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)

@@ -1,0 +1,42 @@
+"""Printing results: human text by default, one JSON document with ``--json``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+
+def jsonable(value: Any) -> Any:
+    """Models (attrs), dataclasses and datetimes as plain JSON values."""
+    import dataclasses
+
+    import attrs
+
+    if attrs.has(type(value)):
+        return {k: jsonable(v) for k, v in attrs.asdict(value, recurse=False).items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def emit(as_json: bool, data: Any, human: str | None = None) -> None:
+    """``data`` as JSON, or ``human`` (default: the JSON, indented) as text, on stdout."""
+    if as_json:
+        print(json.dumps(jsonable(data), ensure_ascii=False))
+    elif human is not None:
+        if human:
+            print(human)
+    else:
+        print(json.dumps(jsonable(data), indent=2, ensure_ascii=False))
+
+
+def error_line(message: str) -> None:
+    print(f"cocalc-async: error: {message}", file=sys.stderr)

@@ -1,0 +1,105 @@
+"""The argument parser. Only argparse is imported here, so ``--help`` stays fast."""
+
+from __future__ import annotations
+
+import argparse
+
+EPILOG = """\
+exit codes: 0 ok, 1 operation failed, 2 usage, 3 configuration (no key),
+4 authentication/permission, 5 other API error, 6 connection/timeout, 130 interrupted.
+The key comes from COCALC_API_KEY or the file named by COCALC_API_KEY_FILE (never a flag,
+so it stays out of shell history and process lists); the server from --url or COCALC_URL."""
+
+
+def _common(top: bool) -> argparse.ArgumentParser:
+    # The options work before and after the subcommand. A subparser would overwrite a value given
+    # before it with its own default, so below the top level the defaults are SUPPRESSed.
+    p = argparse.ArgumentParser(add_help=False)
+    d: dict[str, object] = {} if top else {"default": argparse.SUPPRESS}
+    flag: dict[str, object] = {"default": False} if top else {"default": argparse.SUPPRESS}
+    p.add_argument("--url", help="the CoCalc server (default: $COCALC_URL)", **d)  # type: ignore[arg-type]
+    p.add_argument("--api-key-file", metavar="FILE", help="read the API key from FILE", **d)  # type: ignore[arg-type]
+    p.add_argument("--json", action="store_true", help="machine-readable output", **flag)  # type: ignore[arg-type]
+    p.add_argument("--debug", action="store_true", help="log requests, show tracebacks", **flag)  # type: ignore[arg-type]
+    p.add_argument("--timeout", type=float, metavar="S", help="seconds per HTTP attempt", **d)  # type: ignore[arg-type]
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common(top=False)
+    parser = argparse.ArgumentParser(
+        prog="cocalc-async",
+        description="Talk to a CoCalc server (or the embedded emulator) from the shell.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common(top=True)],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, parents=[common])
+
+    add("ping", "check that the server answers and the key works")
+    add("whoami", "show the account the key belongs to")
+
+    p = add("exec", "run a command in a project: exec PROJECT -- CMD ARGS...")
+    p.add_argument("project")
+    p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD")
+    p.add_argument("--path", default="", help="working directory, relative to HOME")
+    p.add_argument("--exec-timeout", type=float, default=60, metavar="S", help="server-side limit")
+    p.add_argument("--max-output", type=int, metavar="N", help="cap stdout and stderr at N chars")
+
+    p = add("read", "print a text file of a project")
+    p.add_argument("project")
+    p.add_argument("path")
+
+    p = add("write", "write standard input to a text file of a project")
+    p.add_argument("project")
+    p.add_argument("path")
+
+    p = add("copy", "copy a path between projects")
+    p.add_argument("src_project")
+    p.add_argument("src_path")
+    p.add_argument("dst_project")
+    p.add_argument("dst_path", nargs="?")
+    p.add_argument("--wait", action="store_true", help="poll until the copy has finished")
+    p.add_argument("--wait-timeout", type=float, default=600, metavar="S")
+
+    p = add("query", 'run a user query, e.g. \'{"accounts": {"account_id": null}}\'')
+    p.add_argument("query_json", metavar="JSON")
+
+    p = add("call", "call any endpoint: call v1 ping '{}', call v2 projects/start '{...}'")
+    p.add_argument("api", choices=["v1", "v2", "conat/hub", "conat/project"])
+    p.add_argument("path")
+    p.add_argument("params_json", metavar="JSON", nargs="?", default="{}")
+
+    p = add("serve", "run the CoCalc emulator on 127.0.0.1")
+    p.add_argument("serve_args", nargs=argparse.REMAINDER, help="passed to the emulator")
+
+    course = add("course", "course jobs")
+    course_sub = course.add_subparsers(dest="course_command", metavar="ACTION", required=True)
+    p = course_sub.add_parser(
+        "provision",
+        parents=[common],
+        help="accounts, projects and the assignment for every student of a roster",
+        description="Without --url or COCALC_URL, runs against the embedded emulator with a "
+        "seeded instructor, an assignment and a demo roster of 25 students.",
+    )
+    _provision_args(p)
+
+    p = add("demo", "provision a demo course of 25 students on the embedded emulator, twice")
+    p.add_argument("--students", type=int, default=25)
+    p.add_argument("--report", metavar="FILE", help="write the JSON report here")
+    return parser
+
+
+def _provision_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--roster", metavar="CSV", help="columns email, first_name, last_name")
+    p.add_argument("--assignment", metavar="PATH", help="folder in the instructor's project")
+    p.add_argument("--project", metavar="ID", help="the instructor's project")
+    p.add_argument("--course", default=None, help="course name, part of each project's title")
+    p.add_argument("--check", metavar="CMD", help="check command run in each student project")
+    p.add_argument("--concurrency", type=int, default=10)
+    p.add_argument("--report", metavar="FILE", help="JSON report; read first on re-runs")
+    p.add_argument("--csv", metavar="FILE", help="also write the report as CSV")
+    p.add_argument("--no-progress", action="store_true")
