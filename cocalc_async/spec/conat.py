@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """The conat RPC bridge: ``POST /api/conat/hub`` and ``POST /api/conat/project``.
 
 One entry per method the official ``cocalc-api`` client wraps (hub: system, projects, db, jupyter,

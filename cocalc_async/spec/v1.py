@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """The 57 v1 endpoints (POST /api/v1/<event>), as served 2017-2025."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """v2 endpoints (POST /api/v2/<path>): billing."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """v2 endpoints (POST /api/v2/<path>): projects."""
 
 from __future__ import annotations
@@ -103,6 +102,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         timeout_param="timeout",
         default_timeout=60.0,
         auth="required",
+        in_seed_doc=True,
+        # Seed 003 pipes the answer through `jq '.url'`, so only that field of it is known.
+        examples=(
+            '{"url": "https://cocalc.com/blobs/tmp/d.pdf?uuid=36862b42-2634-11ed-889d-3b8b6aedd65b"}',
+        ),
         errors=V2_ERRORS,
         source="sagemathinc/cocalc:src/packages/next/pages/api/v2/latex.ts @5cb3315c30 (2026-07-03)",
     ),
@@ -390,6 +394,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         result_model="common:StatusResponse",
         idempotent=True,
         auth="required",
+        in_seed_doc=True,
+        examples=("{}",),
         errors=V2_ERRORS,
         source="sagemathinc/cocalc:src/packages/next/pages/api/v2/projects/stop.ts @5cb3315c30 (2026-07-03)",
     ),
@@ -448,6 +454,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         result_model="query:QueryResult",
         idempotent=False,
         auth="optional",
+        in_seed_doc=True,
+        examples=(
+            '{"query": {"accounts": {"account_id": "e32a26f8-262c-11ed-8a33-8358017cec89", '
+            '"email_address": "[email protected]"}}}',
+        ),
         errors=V2_ERRORS,
         source="sagemathinc/cocalc:src/packages/next/pages/api/v2/user-query.ts @5cb3315c30 (2026-07-03)",
     ),

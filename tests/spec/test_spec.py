@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from cocalc_async._convert import structure
+from cocalc_async._sansio import classify_response
 from cocalc_async.codegen.__main__ import check
-from cocalc_async.errors import ResponseValidationError
-from cocalc_async.spec import ENDPOINTS, find
+from cocalc_async.errors import (
+    AccountCreationFailedError,
+    CoCalcAPIError,
+    PermissionDeniedError,
+    ResponseValidationError,
+)
+from cocalc_async.spec import ENDPOINTS, Endpoint, find
 
 SEED_V1 = [
     "change_email_address",
@@ -85,25 +90,52 @@ def _model(spec: str) -> object:
     return list[model] if spec.startswith("list[") else model  # type: ignore[valid-type]
 
 
-EXAMPLES = [(e, ex) for e in ENDPOINTS for ex in e.examples]
+EXAMPLES = [(e, i, ex) for e in ENDPOINTS for i, ex in enumerate(e.examples)]
+
+#: The seed examples that are error answers, by (api, path, example index), and the exact error
+#: the Core raises for each: a bare CoCalcAPIError where CoCalc's wording names no finer kind.
+ERROR_EXAMPLES: dict[tuple[str, str, int], type[CoCalcAPIError]] = {
+    ("v1", "change_email_address", 1): CoCalcAPIError,  # "email_already_taken"
+    ("v1", "create_account", 0): AccountCreationFailedError,
+    ("v1", "project_exec", 4): CoCalcAPIError,  # "killed command": the exec timed out
+    ("v1", "public_get_text_file", 1): CoCalcAPIError,  # "... is not public"
+}
 
 
-@pytest.mark.parametrize("case", EXAMPLES, ids=lambda c: c[0].path)
-def test_seed_examples_structure(case: tuple[object, str]) -> None:
-    endpoint, text = case
-    body = json.loads(text)
-    assert endpoint.result_model  # type: ignore[attr-defined]
-    if body.get("event") in ("error", "account_creation_failed"):
-        # Error answers never reach the model: the Core raises for them.
-        pytest.importorskip("cocalc_async._sansio")
-        from cocalc_async._sansio import classify_response
-        from cocalc_async.errors import CoCalcAPIError
+def test_seed_003_v2_examples_are_attached() -> None:
+    for path in ("projects/stop", "user-query", "latex"):
+        endpoint = find("v2", path)
+        assert endpoint is not None
+        assert endpoint.in_seed_doc
+        assert endpoint.examples
 
-        with pytest.raises(CoCalcAPIError):
-            classify_response("v1", endpoint.path, 200, {}, text.encode())  # type: ignore[attr-defined]
+
+@pytest.mark.parametrize("case", EXAMPLES, ids=lambda c: f"{c[0].path}-{c[1]}")
+def test_seed_examples_structure_or_raise(case: tuple[Endpoint, int, str]) -> None:
+    endpoint, index, text = case
+    assert endpoint.result_model
+    expected = ERROR_EXAMPLES.get((endpoint.api, endpoint.path, index))
+    # Every example goes through the Core's classifier first, as a real answer would.
+    if expected is not None:
+        with pytest.raises(CoCalcAPIError) as info:
+            classify_response(endpoint.api, endpoint.path, 200, {}, text.encode())
+        assert type(info.value) is expected
         return
-    result: object = structure(body, _model(endpoint.result_model))  # type: ignore[attr-defined]
-    assert result is not None
+    data = classify_response(endpoint.api, endpoint.path, 200, {}, text.encode())
+    result: object = structure(data, _model(endpoint.result_model))
+    assert type(result).__module__.startswith(("cocalc_async.models", "builtins"))
+
+
+def test_every_error_example_is_listed() -> None:
+    keys = {(e.api, e.path, i) for e, i, _ in EXAMPLES}
+    assert set(ERROR_EXAMPLES) <= keys
+
+
+def test_access_wording_is_a_permission_error() -> None:
+    # The seeds carry no such answer; this is the wording CoCalc uses for collaborator checks.
+    body = b'{"event": "error", "error": "user does not have write access to project"}'
+    with pytest.raises(PermissionDeniedError):
+        classify_response("v1", "project_exec", 200, {}, body)
 
 
 def test_missing_required_key_names_the_path() -> None:
