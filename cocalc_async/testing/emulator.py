@@ -55,6 +55,17 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def warn_if_exposed(host: str) -> None:
+    """Warn before binding anything but loopback: the emulator runs commands."""
+    if not _is_loopback(host):
+        warnings.warn(
+            f"the CoCalc emulator is binding {host}: anyone who can reach it and holds"
+            " a key can run commands on this machine",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
 class Emulator:
     def __init__(
         self,
@@ -77,13 +88,7 @@ class Emulator:
     # -- life cycle -------------------------------------------------------------------------------
 
     async def start(self) -> Emulator:
-        if not _is_loopback(self.host):
-            warnings.warn(
-                f"the CoCalc emulator is binding {self.host}: anyone who can reach it and holds"
-                " a key can run commands on this machine",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+        warn_if_exposed(self.host)
         store_path = None
         if self.data_dir is not None:
             self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,159 @@
+"""Copies run in the background and really copy; every option, status and delete."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from typing import Any
+
+from cocalc_async.testing import Emulator
+
+from .emulator_helpers import Raw
+
+
+async def _until_done(raw: Raw, copy_id: str) -> dict[str, Any]:
+    for _ in range(200):
+        _, body = await raw.v1("copy_path_status", {"copy_path_id": copy_id})
+        if body["data"].get("finished"):
+            return dict(body["data"])
+        await asyncio.sleep(0.01)
+    raise AssertionError("copy never finished")
+
+
+def _projects(emu: Emulator) -> tuple[str, str]:
+    src, dst = emu.create_project(title="src"), emu.create_project(title="dst")
+    d = emu.project_dir(src) / "dir"
+    (d / "sub").mkdir(parents=True)
+    (d / "a.txt").write_text("new a")
+    (d / "sub" / "b.txt").write_text("b")
+    (d / "x.sage-history").write_text("hist")
+    return src, dst
+
+
+async def _copy(raw: Raw, src: str, dst: str, **opts: Any) -> dict[str, Any]:
+    body = {"src_project_id": src, "src_path": "dir", "target_project_id": dst, **opts}
+    _, resp = await raw.v1("copy_path_between_projects", body)
+    assert resp["event"] == "copy_path_between_projects_response", resp
+    return await _until_done(raw, resp["copy_path_id"])
+
+
+async def test_copy_status_lifecycle(raw: Raw, emu: Emulator) -> None:
+    src, dst = _projects(emu)
+    body = {"src_project_id": src, "src_path": "dir", "target_project_id": dst}
+    _, resp = await raw.v1("copy_path_between_projects", body)
+    _, pending = await raw.v1("copy_path_status", {"target_project_id": dst})
+    assert [op["copy_path_id"] for op in pending["data"]] == [resp["copy_path_id"]]
+    op = await _until_done(raw, resp["copy_path_id"])
+    assert "error" not in op
+    assert (emu.project_dir(dst) / "dir" / "sub" / "b.txt").read_text() == "b"
+    _, pending = await raw.v1("copy_path_status", {"target_project_id": dst})
+    assert pending["data"] == []
+    _, done = await raw.v1(
+        "copy_path_status", {"target_project_id": dst, "pending": False, "limit": 5}
+    )
+    assert len(done["data"]) == 1
+    _, bad = await raw.v1("copy_path_status", {"target_project_id": dst, "limit": 5000})
+    assert bad["error"] == "ILLEGAL VALUE limit='5000' (must be in [0, 1000])"
+    _, none = await raw.v1("copy_path_status", {})
+    assert none["error"].startswith("'copy_path_id' (UUID) of a copy operation")
+
+
+async def test_overwrite_newer(raw: Raw, emu: Emulator) -> None:
+    src, dst = _projects(emu)
+    target = emu.project_dir(dst) / "dir" / "a.txt"
+    target.parent.mkdir()
+    target.write_text("newer target")
+    future = time.time() + 100
+    os.utime(target, (future, future))
+    await _copy(raw, src, dst)
+    assert target.read_text() == "newer target"
+    await _copy(raw, src, dst, overwrite_newer=True)
+    assert target.read_text() == "new a"
+
+
+async def test_delete_missing_and_backup(raw: Raw, emu: Emulator) -> None:
+    src, dst = _projects(emu)
+    stale = emu.project_dir(dst) / "dir" / "stale.txt"
+    stale.parent.mkdir()
+    stale.write_text("old")
+    (emu.project_dir(dst) / "dir" / "a.txt").write_text("old a")
+    os.utime(emu.project_dir(dst) / "dir" / "a.txt", (1, 1))
+    await _copy(raw, src, dst, backup=True)
+    assert stale.exists()
+    assert (emu.project_dir(dst) / "dir" / "a.txt~").read_text() == "old a"
+    await _copy(raw, src, dst, delete_missing=True)
+    assert not stale.exists()
+    assert (emu.project_dir(dst) / "dir" / "a.txt").read_text() == "new a"
+
+
+async def test_exclude_history(raw: Raw, emu: Emulator) -> None:
+    src, dst = _projects(emu)
+    await _copy(raw, src, dst, exclude_history=True)
+    assert not (emu.project_dir(dst) / "dir" / "x.sage-history").exists()
+    await _copy(raw, src, dst)
+    assert (emu.project_dir(dst) / "dir" / "x.sage-history").exists()
+
+
+async def test_failed_copy_and_failed_filter(raw: Raw, emu: Emulator) -> None:
+    src, dst = _projects(emu)
+    body = {"src_project_id": src, "src_path": "missing", "target_project_id": dst}
+    _, resp = await raw.v1("copy_path_between_projects", body)
+    op = await _until_done(raw, resp["copy_path_id"])
+    assert "ENOENT" in op["error"]
+    _, failed = await raw.v1("copy_path_status", {"src_project_id": src, "failed": "true"})
+    assert [o["copy_path_id"] for o in failed["data"]] == [resp["copy_path_id"]]
+    _, waited = await raw.v1("copy_path_between_projects", {**body, "wait_until_done": True})
+    assert waited["event"] == "error"
+
+
+async def test_wait_until_done_gives_empty_id(raw: Raw, emu: Emulator) -> None:
+    src, dst = _projects(emu)
+    body = {
+        "src_project_id": src,
+        "src_path": "dir",
+        "target_project_id": dst,
+        "wait_until_done": True,
+    }
+    _, resp = await raw.v1("copy_path_between_projects", body)
+    assert resp["copy_path_id"] == ""
+    assert (emu.project_dir(dst) / "dir" / "a.txt").exists()
+
+
+async def test_copy_path_delete(raw: Raw, emu: Emulator) -> None:
+    src, dst = _projects(emu)
+    later = "2099-01-01T00:00:00.000Z"
+    body = {"src_project_id": src, "src_path": "dir", "target_project_id": dst, "scheduled": later}
+    _, resp = await raw.v1("copy_path_between_projects", body)
+    cid = resp["copy_path_id"]
+    _, deleted = await raw.v1("copy_path_delete", {"copy_path_id": cid})
+    assert deleted["data"] == f"copy_path_id = '{cid}' deleted"
+    _, again = await raw.v1("copy_path_delete", {"copy_path_id": cid})
+    assert again["error"] == f"Copy operation '{cid}' either does not exist or already finished"
+
+
+async def test_v2_copy_and_status(raw: Raw, emu: Emulator) -> None:
+    src, dst = _projects(emu)
+    base = {"src_project_id": src, "path": "dir", "target_project_id": dst}
+    assert await raw.v2("projects/copy-path", base) == {"copy_id": ""}
+    got = await raw.v2(
+        "projects/copy-path", {**base, "target_path": "d2", "wait_until_done": False}
+    )
+    status = await raw.v2("projects/copy-path-status", {"copy_id": got["copy_id"]})
+    assert set(status) == {"started", "finished", "copy_error"}
+    for _ in range(200):
+        status = await raw.v2("projects/copy-path-status", {"copy_id": got["copy_id"]})
+        if status["finished"]:
+            break
+        await asyncio.sleep(0.01)
+    assert status["copy_error"] is None
+    assert (emu.project_dir(dst) / "d2" / "a.txt").exists()
+
+
+async def test_copy_access(raw: Raw, emu: Emulator) -> None:
+    src, _ = _projects(emu)
+    _, key = emu.create_account()
+    own = emu.create_project(emu.store.resolve_key(key).account_id)  # type: ignore[union-attr]
+    body = {"src_project_id": src, "src_path": "dir", "target_project_id": own}
+    _, resp = await raw.v1("copy_path_between_projects", body, key=key)
+    assert resp["error"] == f"ACCESS BLOCKED -- No read access to source project -- {src}"
