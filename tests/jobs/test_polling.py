@@ -1,0 +1,141 @@
+"""Copy polling (v1 and v2) and the generic poll loop, against the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+import pytest
+
+from cocalc_async import Client
+from cocalc_async.errors import CopyFailedError, PollTimeoutError
+from cocalc_async.polling import copy_path_and_wait, poll
+from cocalc_async.testing import Emulator
+
+
+def _seed(emu: Emulator) -> tuple[str, str]:
+    src, dst = emu.create_project(title="src"), emu.create_project(title="dst")
+    (emu.project_dir(src) / "hw").mkdir()
+    (emu.project_dir(src) / "hw" / "q1.txt").write_text("question 1")
+    return src, dst
+
+
+async def test_v1_copy_success_polls_until_finished() -> None:
+    async with Emulator(copy_delay=0.3) as emu, Client(emu.api_key, base_url=emu.url) as c:
+        src, dst = _seed(emu)
+        started = await c.v1.copy_path_between_projects(
+            src_project_id=src, src_path="hw", target_project_id=dst
+        )
+        assert started.copy_path_id
+        status = await c.wait_for_copy(started.copy_path_id, interval=0.05, max_interval=0.1)
+        assert status.state == "succeeded"
+        assert (emu.project_dir(dst) / "hw" / "q1.txt").read_text() == "question 1"
+        # more than one poll: the copy was queued/running at first
+        assert emu.requests.count("v1/copy_path_status") >= 2
+
+
+async def test_v1_copy_failure_raises_with_final_status() -> None:
+    async with Emulator(copy_delay=0.05) as emu, Client(emu.api_key, base_url=emu.url) as c:
+        src, dst = _seed(emu)
+        with pytest.raises(CopyFailedError) as info:
+            await copy_path_and_wait(c, src, "no-such-folder", dst, timeout=10)
+        assert info.value.status.finished is not None
+        assert "no-such-folder" in str(info.value.status.error)
+
+
+async def test_v1_copy_timeout_carries_last_status() -> None:
+    async with Emulator(copy_delay=10) as emu, Client(emu.api_key, base_url=emu.url) as c:
+        src, dst = _seed(emu)
+        started = await c.v1.copy_path_between_projects(
+            src_project_id=src, src_path="hw", target_project_id=dst
+        )
+        assert started.copy_path_id
+        with pytest.raises(PollTimeoutError) as info:
+            await c.wait_for_copy(started.copy_path_id, timeout=0.4, interval=0.05)
+        assert info.value.last_status is not None
+        assert info.value.last_status.finished is None
+
+
+async def test_cancelling_a_wait_stops_the_polling() -> None:
+    async with Emulator(copy_delay=10) as emu, Client(emu.api_key, base_url=emu.url) as c:
+        src, dst = _seed(emu)
+        started = await c.v1.copy_path_between_projects(
+            src_project_id=src, src_path="hw", target_project_id=dst
+        )
+        assert started.copy_path_id
+        task = asyncio.create_task(
+            c.wait_for_copy(started.copy_path_id, interval=0.02, max_interval=0.02)
+        )
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(0.1)  # a request cut by the cancel may still be logged server-side
+        polls = emu.requests.count("v1/copy_path_status")
+        assert polls >= 2
+        await asyncio.sleep(0.3)
+        assert emu.requests.count("v1/copy_path_status") == polls
+
+
+async def test_empty_copy_id_is_never_polled() -> None:
+    async with Emulator() as emu, Client(emu.api_key, base_url=emu.url) as c:
+        with pytest.raises(ValueError, match="already finished"):
+            await c.wait_for_copy("")
+        assert emu.requests.count("v1/copy_path_status") == 0
+
+
+async def test_sleeping_pollers_hold_no_concurrency_slot() -> None:
+    # One slot, twenty copies being polled: a ping still gets through at once.
+    async with (
+        Emulator(copy_delay=1.5) as emu,
+        Client(emu.api_key, base_url=emu.url, max_concurrency=1) as c,
+    ):
+        src, dst = _seed(emu)
+        ids = []
+        for i in range(20):
+            started = await c.v1.copy_path_between_projects(
+                src_project_id=src, src_path="hw", target_project_id=dst, target_path=f"c{i}"
+            )
+            assert started.copy_path_id
+            ids.append(started.copy_path_id)
+        waits = [asyncio.create_task(c.wait_for_copy(i, interval=0.2)) for i in ids]
+        await asyncio.sleep(0.3)
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        await c.v1.ping()
+        assert loop.time() - t0 < 0.5
+        done = await asyncio.gather(*waits)
+        assert all(s.state == "succeeded" for s in done)
+
+
+async def test_v2_copy_success_and_failure() -> None:
+    async with Emulator(copy_delay=0.2) as emu, Client(emu.api_key, base_url=emu.url) as c:
+        src, dst = _seed(emu)
+        started = await c.v2.projects.copy_path(
+            src_project_id=src, path="hw", target_project_id=dst, wait_until_done=False
+        )
+        assert started.copy_id
+        status = await c.wait_for_copy_v2(started.copy_id, interval=0.05)
+        assert status.finished is not None
+        assert (emu.project_dir(dst) / "hw" / "q1.txt").exists()
+        bad = await c.v2.projects.copy_path(
+            src_project_id=src, path="missing", target_project_id=dst, wait_until_done=False
+        )
+        with pytest.raises(CopyFailedError):
+            await c.wait_for_copy_v2(bad.copy_id, interval=0.05)
+
+
+async def test_poll_backs_off_and_times_out_with_last_value() -> None:
+    calls: list[float] = []
+    loop = asyncio.get_running_loop()
+
+    async def fetch() -> int:
+        calls.append(loop.time())
+        return len(calls)
+
+    assert await poll(fetch, lambda n: n == 4, interval=0.01, max_interval=0.05) == 4
+    gaps = [b - a for a, b in itertools.pairwise(calls)]
+    assert gaps[-1] > gaps[0]  # the pause grows
+    with pytest.raises(PollTimeoutError) as info:
+        await poll(fetch, lambda n: False, timeout=0.15, interval=0.01, max_interval=0.02)
+    assert info.value.last_status == len(calls)
