@@ -84,6 +84,12 @@ def _doc(e: Endpoint, returns: str, ret_doc: str) -> list[str]:
         out.append("")
     if e.availability:
         out += [f"        Availability: {docstring_text(e.availability)}", ""]
+    if e.aliases:
+        names = ", ".join(f"``{identifier(a)}``" for a in e.aliases)
+        out += [
+            f"        Also available as {names}, the official ``cocalc-api`` client's name.",
+            "",
+        ]
     if e.params_auto:
         out += [
             "        Parameters were extracted automatically from the handler: the names are",
@@ -211,6 +217,14 @@ def method(e: Endpoint, name: str) -> str:
     return "\n".join(sig + body) + "\n"
 
 
+def alias(e: Endpoint, name: str, target: str) -> str:
+    """A second name bound to the same coroutine (same signature, docstring and checks)."""
+    return (
+        f"    #: The official ``cocalc-api`` client's name for :meth:`{target}` ({e.path}).\n"
+        f"    {identifier(name)} = {target}\n"
+    )
+
+
 def namespace_class(
     cls: str, doc: str, methods: list[str], children: dict[str, str], extra: str = ""
 ) -> str:
@@ -272,7 +286,9 @@ def classes_for(
             for child in tree
             if len(child) == len(node) + 1 and child[: len(node)] == node
         }
-        methods = [method(e, method_name(e, sep)) for e in sorted(tree[node], key=lambda e: e.path)]
+        ordered = sorted(tree[node], key=lambda e: e.path)
+        methods = [method(e, method_name(e, sep)) for e in ordered]
+        methods += [alias(e, name, method_name(e, sep)) for e in ordered for name in e.aliases]
         where = "/".join(node) if node else "top level"
         extra = root_extra if not node else ""
         out.append(namespace_class(cls, f"{doc}: {where}.", methods, children, extra))

@@ -78,6 +78,9 @@ class Endpoint:
     #: conat: how keyword arguments travel in ``args``: ``[{...}]`` ("object"),
     #: ``[{"opts": {...}}]`` ("opts") or one positional value per parameter ("positional").
     args_style: ArgsStyle = "object"
+    #: Further Python names for the same method: the official ``cocalc-api`` client's, where they
+    #: differ from ours, so users moving from it find what they know (``projects.delete``).
+    aliases: tuple[str, ...] = ()
 
     @property
     def example(self) -> str | None:

@@ -111,7 +111,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     hub("projects.start", "Start a project.", PROJECT_ID, idempotent=True),
     hub("projects.stop", "Stop a project.", PROJECT_ID, idempotent=True),
-    hub("projects.deleteProject", "Delete a project (soft delete).", PROJECT_ID),
+    hub(
+        "projects.deleteProject",
+        "Delete a project (soft delete).",
+        PROJECT_ID,
+        aliases=("delete",),  # cocalc-api: hub.projects.delete
+    ),
     hub(
         "projects.touch", "Mark a project as used (keeps it running).", PROJECT_ID, idempotent=True
     ),
@@ -124,6 +129,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param(
             "query", "object", required=True, doc="{table: {field: value|null}} or {table: [{...}]}"
         ),
+        aliases=("query",),  # cocalc-api: hub.db.query
     ),
     hub(
         "jupyter.kernels",
