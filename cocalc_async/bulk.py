@@ -17,7 +17,14 @@ import asyncio
 import contextlib
 import sys
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+)
 from dataclasses import dataclass
 from typing import Any, Generic, TextIO, TypeVar
 
@@ -57,7 +64,7 @@ async def run_map(
     progress: bool = True,
     fail_fast: bool = False,
     description: str = "map",
-) -> AsyncIterator[Outcome[T, R]]:
+) -> AsyncGenerator[Outcome[T, R], None]:
     """Yield an :class:`Outcome` for every item, running at most ``concurrency`` calls at once.
 
     A failing call never cancels the others; its exception is in its outcome. With

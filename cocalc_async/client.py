@@ -206,7 +206,7 @@ class Client:
     # cocalc_async.bulk, imported inside each method so `import cocalc_async` stays cheap.
 
     if TYPE_CHECKING:
-        from collections.abc import AsyncIterable, AsyncIterator, Iterable
+        from collections.abc import AsyncGenerator, AsyncIterable, Iterable
 
         from .bulk import Outcome, R, T, WorkFn
         from .models.copy import CopyPathStatus
@@ -251,7 +251,7 @@ class Client:
         concurrency: int = 50,
         progress: bool = True,
         fail_fast: bool = False,
-    ) -> AsyncIterator[Outcome[T, R]]:
+    ) -> AsyncGenerator[Outcome[T, R], None]:
         """``async for outcome in client.map(fn, items)``; see :func:`cocalc_async.bulk.run_map`."""
         from .bulk import run_map
 
