@@ -110,9 +110,8 @@ async def run(mode: str, base_url: str, n: int) -> dict[str, Any]:
 async def _map(client: Any, n: int) -> list[Any]:
     """``client.map(fn, items)``: tolerant of the helper returning a list or an async iterator.
 
-    The bulk helper lands later from another engineer; its exact signature is probed here so the
-    benchmark keeps working across its first versions, and each outcome is unwrapped if it is an
-    ``Outcome``-like object (``.value``/``.error``).
+    The bulk helper is young; its signature is probed so the benchmark keeps working across its
+    first versions, and each ``Outcome`` is unwrapped to its result or exception.
     """
 
     async def fn(_: int) -> Any:
@@ -122,6 +121,8 @@ async def _map(client: Any, n: int) -> list[Any]:
     kwargs: dict[str, Any] = {}
     if "concurrency" in params:
         kwargs["concurrency"] = MAX_CONCURRENCY
+    if "progress" in params:
+        kwargs["progress"] = False  # a progress bar on stderr would be measured too
     got = client.map(fn, range(n), **kwargs)
     if inspect.isawaitable(got):
         got = await got
@@ -133,11 +134,12 @@ async def _map(client: Any, n: int) -> list[Any]:
         items = list(got)
     out: list[Any] = []
     for item in items:
-        error = getattr(item, "error", None)
+        # bulk.Outcome carries ``result`` or ``exception``; plain values pass through.
+        error = getattr(item, "exception", None)
         if isinstance(error, BaseException):
             out.append(error)
-        elif hasattr(item, "value"):
-            out.append(item.value)
+        elif hasattr(item, "result") and hasattr(item, "item"):
+            out.append(item.result)
         else:
             out.append(item)
     return out
