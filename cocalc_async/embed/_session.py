@@ -6,8 +6,10 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from yarl import URL
+
 from ..errors import ResponseValidationError
-from ._urls import kiosk_url, mask_token, normalize_project_id
+from ._urls import app_url, kiosk_url, mask_token, normalize_project_id
 
 if TYPE_CHECKING:
     from ..client import Client
@@ -31,6 +33,15 @@ class EmbedSession:
 
     def __repr__(self) -> str:
         return f"EmbedSession(url={mask_token(self.url)!r}, expires_at={self.expires_at!r})"
+
+    def app_url(self) -> str:
+        """The ``/app?auth_token=…`` URL with the same token, for the postMessage IFrame."""
+        url = URL(self.url, encoded=True)
+        prefix, sep, _ = url.raw_path.partition("/projects/")
+        token = url.query.get("auth_token", "")
+        if not sep or not token:
+            raise ValueError("this session's url is not a kiosk URL with an auth_token")
+        return app_url(url.with_path(prefix or "/", encoded=True).with_query(None), token)
 
     def expired(self, now: _dt.datetime | None = None) -> bool:
         """Whether the token has run out (``now`` defaults to the current UTC time)."""

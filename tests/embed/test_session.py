@@ -70,3 +70,14 @@ async def test_bad_project_id_is_refused_before_any_request(world: World) -> Non
         with pytest.raises(ValueError, match="path"):
             await client.embed_session(world.student_id, STUDENT_PASSWORD, world.project_id, "../x")
     assert emu.requests.count("v1/user_auth") == 0
+
+
+def test_app_url_reuses_the_token_and_the_base_prefix() -> None:
+    pid = "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"
+    session = EmbedSession(
+        url=f"http://127.0.0.1:9/base/projects/{pid}/files/a%20b?auth_token=T0k&fullscreen=kiosk&session=",
+        expires_at=dt.datetime(2030, 1, 1, tzinfo=UTC),
+    )
+    assert session.app_url() == "http://127.0.0.1:9/base/app?auth_token=T0k"
+    with pytest.raises(ValueError, match="kiosk URL"):
+        EmbedSession(url="http://127.0.0.1:9/app", expires_at=session.expires_at).app_url()
