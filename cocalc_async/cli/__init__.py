@@ -17,10 +17,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .parser import build_parser
 
     parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    # `exec PROJECT [options] -- CMD...`: argparse cannot place options between a positional
+    # and a trailing "--" list, so the command is cut off before parsing.
+    tail: list[str] | None = None
+    if "exec" in words and "--" in words[words.index("exec") :]:
+        cut = words.index("--", words.index("exec"))
+        words, tail = words[:cut], words[cut + 1 :]
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
     except SystemExit as exc:  # --help (0) and usage errors (2)
         return exc.code if isinstance(exc.code, int) else 2
+    if tail is not None and args.command == "exec":
+        args.cmd = [*args.cmd, *tail]
     if args.command == "serve":
         from ..testing.serve import main as serve_main
 

@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("exec", "run a command in a project: exec PROJECT -- CMD ARGS...")
     p.add_argument("project")
-    p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD")
+    p.add_argument("cmd", nargs="*", metavar="-- CMD")
     p.add_argument("--path", default="", help="working directory, relative to HOME")
     p.add_argument("--exec-timeout", type=float, default=60, metavar="S", help="server-side limit")
     p.add_argument("--max-output", type=int, metavar="N", help="cap stdout and stderr at N chars")

@@ -1,0 +1,163 @@
+"""The CLI's exit codes, output modes and error lines, against an emulator on another thread
+(``main`` runs its own event loop, as it does from the shell)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from cocalc_async.cli import main
+from cocalc_async.testing import Emulator
+
+
+class Server:
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.emu = Emulator()
+        asyncio.run_coroutine_threadsafe(self.emu.start(), self.loop).result(10)
+
+    def project(self) -> str:
+        async def make() -> str:
+            return self.emu.create_project(title="cli")
+
+        return asyncio.run_coroutine_threadsafe(make(), self.loop).result(10)
+
+    def close(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.emu.stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    s = Server()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def env(server: Server, monkeypatch: pytest.MonkeyPatch) -> Server:
+    monkeypatch.setenv("COCALC_URL", server.emu.url)
+    monkeypatch.setenv("COCALC_API_KEY", server.emu.api_key)
+    monkeypatch.delenv("COCALC_API_KEY_FILE", raising=False)
+    return server
+
+
+def test_ping_and_whoami(env: Server, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ping"]) == 0
+    assert "pong from" in capsys.readouterr().out
+    assert main(["whoami", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["account_id"] == env.emu.account_id
+
+
+def test_exec_exit_codes(env: Server, capsys: pytest.CaptureFixture[str]) -> None:
+    pid = env.project()
+    assert main(["exec", pid, "--", "echo", "hello"]) == 0
+    assert capsys.readouterr().out == "hello\n"
+    assert main(["exec", pid, "--json", "--", "bash", "-c", "exit 3"]) == 1
+    assert json.loads(capsys.readouterr().out)["exit_code"] == 3
+    assert main(["exec", pid]) == 2
+
+
+def test_write_read_copy_query_call(
+    env: Server, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src, dst = env.project(), env.project()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("line one\n"))
+    assert main(["write", src, "notes/a.txt"]) == 0
+    capsys.readouterr()
+    assert main(["read", src, "notes/a.txt"]) == 0
+    assert capsys.readouterr().out == "line one\n"
+    assert main(["copy", src, "notes", dst, "--wait", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["finished"]
+    assert main(["read", dst, "notes/a.txt"]) == 0
+    assert capsys.readouterr().out == "line one\n"
+    assert main(["query", '{"accounts": {"account_id": null}}', "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["accounts"]["account_id"] == env.emu.account_id
+    assert main(["call", "v1", "ping", "{}", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["event"] == "pong"
+
+
+def test_error_exit_codes_print_one_line(
+    env: Server, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["query", "{not json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "not valid JSON" in err
+    assert main(["read", env.project(), "missing.txt"]) == 5
+    err = capsys.readouterr().err
+    assert err.startswith("cocalc-async: error:")
+    assert "Traceback" not in err
+    monkeypatch.setenv("COCALC_API_KEY", "sk-wrong-key-0000000000")
+    assert main(["ping"]) == 4
+    capsys.readouterr()
+    monkeypatch.delenv("COCALC_API_KEY")
+    assert main(["ping"]) == 3
+    assert "no API key" in capsys.readouterr().err
+    monkeypatch.setenv("COCALC_API_KEY", "sk-some-key")
+    assert main(["ping", "--url", "http://127.0.0.1:9", "--timeout", "2"]) == 6
+
+
+def test_debug_shows_traceback_but_never_the_key(
+    env: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--debug", "read", env.project(), "missing.txt"]) == 5
+    err = capsys.readouterr().err
+    assert "Traceback" in err
+    assert env.emu.api_key not in err
+
+
+def test_course_provision_embedded_and_failures(
+    tmp_path: object, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COCALC_URL", raising=False)
+    from pathlib import Path
+
+    roster = Path(str(tmp_path)) / "roster.csv"
+    roster.write_text("email,first_name,last_name\na@example.com,A,A\nb@example.com,B,B\n")
+    report = Path(str(tmp_path)) / "report.json"
+    args = ["course", "provision", "--roster", str(roster), "--report", str(report)]
+    assert main([*args, "--no-progress"]) == 0
+    assert "2 of 2 students ready" in capsys.readouterr().out
+    assert json.loads(report.read_text())["ok"] is True
+    assert main([*args, "--check", "exit 7", "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["ok"] is False
+    assert out["counts"]["check"]["failed"] == 2
+
+
+def test_course_provision_against_a_server_needs_its_inputs(
+    env: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["course", "provision"]) == 2
+    assert "--roster" in capsys.readouterr().err
+
+
+def test_demo_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COCALC_URL", raising=False)
+    assert main(["demo", "--students", "3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["accounts"], out["projects"]) == (4, 4)
+    assert out["runs"][1]["counts"]["project"]["skipped"] == 3
+
+
+def test_help_is_fast_because_nothing_heavy_loads() -> None:
+    code = (
+        "import sys\nfrom cocalc_async.cli import main\n"
+        "assert main(['--help']) == 0\n"
+        "print(sorted(m for m in ('aiohttp', 'attrs', 'cattrs', 'cocalc_async.client') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert "exit codes:" in out.stdout
