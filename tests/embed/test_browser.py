@@ -55,12 +55,18 @@ def _chromium() -> str:
     problems = []
     if importlib.util.find_spec("playwright") is None:
         problems.append("the Python package 'playwright' is not installed (pip install playwright)")
-    binary = os.environ.get("COCALC_CHROMIUM") or next(
-        (found for name in ("chromium", "chromium-browser") if (found := shutil.which(name))), None
-    )
+    override = os.environ.get("COCALC_CHROMIUM")
+    if override:
+        binary = override if os.access(override, os.X_OK) else None
+    else:
+        binary = next(
+            (found for name in ("chromium", "chromium-browser") if (found := shutil.which(name))),
+            None,
+        )
     if binary is None:
         problems.append(
-            "no Chromium found (apt-get install chromium chromium-driver, or set COCALC_CHROMIUM)"
+            "no Chromium found (apt-get install chromium chromium-driver, scripts/install-browser,"
+            " or set COCALC_CHROMIUM to its path)"
         )
     if problems:
         reason = "browser test skipped: " + "; ".join(problems)
