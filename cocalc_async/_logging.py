@@ -61,6 +61,25 @@ def register_secret(api_key: str) -> _Secret:
     return secret
 
 
+def scrub_error(exc: Exception) -> None:
+    """Mask registered keys in an error built from a server's text (a proxy may echo a key)."""
+    secrets = [value for secret in list(_secrets) for value in secret.values if value]
+    if not secrets:
+        return
+    for name, value in list(vars(exc).items()):
+        if isinstance(value, str) and any(s in value for s in secrets):
+            setattr(exc, name, _mask_all(value, secrets))
+        elif isinstance(value, (dict, list)) and any(s in repr(value) for s in secrets):
+            setattr(exc, name, _json.loads(_mask_all(_json.dumps(value).decode(), secrets)))
+    exc.args = tuple(_mask_all(a, secrets) if isinstance(a, str) else a for a in exc.args)
+
+
+def _mask_all(text: str, secrets: list[str]) -> str:
+    for value in secrets:
+        text = text.replace(value, _MASK)
+    return text
+
+
 def configure_from_env() -> None:
     """Honour ``COCALC_LOG=info|debug`` by attaching a stderr handler (only if asked)."""
     level = os.environ.get("COCALC_LOG", "").strip().upper()

@@ -21,7 +21,7 @@ import aiohttp
 
 from . import _defaults, _retry
 from ._config import Timeout
-from ._logging import logger, masked_body
+from ._logging import logger, masked_body, scrub_error
 from ._sansio import PreparedRequest, classify_response, new_request_id
 from ._types import Json
 from .errors import (
@@ -271,15 +271,19 @@ class Session:
                 masked_body(request.body),
                 masked_body(body),
             )
-        return classify_response(
-            request.api,
-            request.path,
-            status,
-            headers,
-            body,
-            request_id=request_id,
-            attempts=attempt,
-        )
+        try:
+            return classify_response(
+                request.api,
+                request.path,
+                status,
+                headers,
+                body,
+                request_id=request_id,
+                attempts=attempt,
+            )
+        except CoCalcError as exc:
+            scrub_error(exc)  # errors carry the server's text, which must not carry our key
+            raise
 
     async def _read_body(
         self,
