@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from yarl import URL
 
-from ..errors import ResponseValidationError
 from ._urls import app_url, kiosk_url, mask_token, normalize_project_id
 
 if TYPE_CHECKING:
@@ -64,18 +63,16 @@ async def embed_session(
     so the real expiry is never earlier than this one.
 
     Raises:
-        ValueError: a malformed project id or path.
+        ValueError: a malformed account id, project id or path.
         AuthenticationError, CoCalcAPIError: the server refused (e.g. a wrong password).
     """
     pid = normalize_project_id(project_id)
     # Validate the path too (with a placeholder token that never leaves this function).
     kiosk_url(client.base_url, pid, path, "placeholder", session=session)
     started = _dt.datetime.now(_dt.timezone.utc)
-    reply = await client.call("v1", "user_auth", {"account_id": account_id, "password": password})
-    token = reply.get("auth_token") if isinstance(reply, dict) else None
-    if not isinstance(token, str) or not token:
-        raise ResponseValidationError(
-            "user_auth answered without an auth_token", path="$.auth_token", model="AuthToken"
-        )
+    # The generated call checks account_id as a UUID and refuses a reply without a token
+    # (ResponseValidationError), so a URL is only ever built from a real token.
+    reply = await client.v1.user_auth(account_id=account_id, password=password)
+    token = reply.auth_token
     url = kiosk_url(client.base_url, pid, path, token, session=session)
     return EmbedSession(url=url, expires_at=started + AUTH_TOKEN_LIFETIME)

@@ -69,6 +69,8 @@ async def test_bad_project_id_is_refused_before_any_request(world: World) -> Non
             await client.embed_session(world.student_id, STUDENT_PASSWORD, "nope", "notes.md")
         with pytest.raises(ValueError, match="path"):
             await client.embed_session(world.student_id, STUDENT_PASSWORD, world.project_id, "../x")
+        with pytest.raises(ValueError, match="account_id"):
+            await client.embed_session("not-a-uuid", STUDENT_PASSWORD, world.project_id, "x.md")
     assert emu.requests.count("v1/user_auth") == 0
 
 
