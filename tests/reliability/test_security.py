@@ -70,14 +70,16 @@ async def test_the_key_is_in_no_log_repr_traceback_or_request_log_for_any_fault(
                 except errors.CoCalcError as exc:
                     collected += [str(exc), repr(exc), traceback.format_exc(), repr(vars(exc))]
             # a wrong key, a bad parameter, a closed client: the other error kinds
+            stranger = Client("sk_wrong_key_abcdef", base_url=emu.url)
             for call in (
-                Client("sk_wrong_key_abcdef", base_url=emu.url).call("v1", "ping"),
+                stranger.call("v1", "ping"),
                 client.call("v1", "ping", {"bogus": 1}),
             ):
                 try:
                     await call
                 except errors.CoCalcError as exc:
                     collected += [str(exc), repr(exc), traceback.format_exc(), repr(vars(exc))]
+            await stranger.close()
             request = build_request("v1", "ping", {}, base_url=emu.url)
             collected += [repr(request), str(request)]
         try:
