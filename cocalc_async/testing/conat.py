@@ -40,7 +40,13 @@ def hub(name: str) -> Callable[[HubFn], HubFn]:
     return register
 
 
+#: Methods whose RPC takes positional values (conat/hub/api/system.ts: ``getNames(account_ids)``).
+POSITIONAL = {"system.getNames": ("account_ids",)}
+
+
 def first_arg(name: str, args: Any) -> dict[str, Any]:
+    if name in POSITIONAL and isinstance(args, list) and args and not isinstance(args[0], dict):
+        return dict(zip(POSITIONAL[name], args, strict=False))
     arg = args[0] if isinstance(args, list) and args else {}
     if not isinstance(arg, dict):
         return {}
