@@ -118,7 +118,9 @@ class Session:
                 raise_for_status=False,
                 trust_env=False,
             )
-            semaphore = asyncio.Semaphore(self.max_concurrency)
+            # Never admit more attempts than there are sockets: the extra ones would queue inside
+            # aiohttp's connector, which is not FIFO and where their timeout is already running.
+            semaphore = asyncio.Semaphore(min(self.max_concurrency, self.connection_limit))
             self._http, self._semaphore, self._loop = http, semaphore, loop
         elif self._loop is not loop:
             raise EventLoopMismatchError(

@@ -29,6 +29,24 @@ async def test_two_thousand_concurrent_pings_stay_within_the_connection_limit(
     assert 1 < server.peak_connections <= 20
 
 
+async def test_concurrency_above_the_pool_size_queues_in_the_sdk_not_in_aiohttp(
+    server: ScriptedServer,
+) -> None:
+    server.handler_delay = 0.2
+    async with Client(
+        API_KEY,
+        base_url=server.url,
+        connection_limit=5,
+        max_concurrency=50,
+        timeout=Timeout(total=0.5),
+    ) as client:
+        # 20 calls of 0.2 s through 5 sockets take 0.8 s in all: more than the 0.5 s per-attempt
+        # budget, so any call waiting for a socket inside aiohttp would time out.
+        results = await asyncio.gather(*(client.call("v1", "ping", {}) for _ in range(20)))
+    assert len(results) == 20
+    assert server.peak_connections <= 5
+
+
 async def test_503_503_then_200_succeeds_after_three_attempts(
     server: ScriptedServer, client: Client
 ) -> None:
