@@ -163,10 +163,15 @@ async def state(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
 
 @hub("projects.copyPathBetweenProjects")
 async def copy_between(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    src, dest = a.get("src") or {}, a.get("dest") or {}
-    params = {**(a.get("options") or {}), "src_project_id": src.get("project_id"),
-              "src_path": src.get("path"), "target_project_id": dest.get("project_id"),
-              "target_path": dest.get("path")}  # fmt: skip
+    # CoCalc's UserCopyOptions (and the official client) send flat fields; a later branch of
+    # CoCalc nests them as {src, dest, options}, which is accepted too.
+    src, dest = a.get("src"), a.get("dest")
+    if isinstance(src, dict) and isinstance(dest, dict):
+        params = {**(a.get("options") or {}), "src_project_id": src.get("project_id"),
+                  "src_path": src.get("path"), "target_project_id": dest.get("project_id"),
+                  "target_path": dest.get("path")}  # fmt: skip
+    else:
+        params = {k: v for k, v in a.items() if k != "account_id"}
     copy_id = start_copy(ctx, who, params)
     await ctx.copies.wait(copy_id)
     row = ctx.store.copy_row(copy_id)

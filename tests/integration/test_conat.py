@@ -104,8 +104,7 @@ async def hub_touch(env: Env) -> None:
 
 @case("conat/hub", "projects.copyPathBetweenProjects")
 async def hub_copy(env: Env) -> None:
-    # Open disagreement: the spec sends flat src_project_id/src_path/target_*, the emulator
-    # reads {src: {project_id, path}, dest: {...}, options}; see the xfail in test_conat_hub.
+    # Flat fields, as CoCalc's UserCopyOptions and the official client send them.
     (env.emu.project_dir(env.project_id) / "c.txt").write_text("conat copy")
     target = env.emu.create_project(title="target")
     await env.client.conat.hub.projects.copy_path_between_projects(
@@ -161,17 +160,7 @@ async def project_exec(env: Env) -> None:
     assert own.stdout.strip() == str(env.emu.project_dir(env.project_id))
 
 
-COPY = ("conat/hub", "projects.copyPathBetweenProjects")
-UNRESOLVED = pytest.mark.xfail(
-    strict=True, reason="spec (flat fields) and emulator ({src, dest, options}) disagree"
-)
-
-
-@pytest.mark.parametrize(
-    "key",
-    [pytest.param(k, marks=UNRESOLVED) if k == COPY else k for k in family("conat/hub")],
-    ids=lambda k: k[1],
-)
+@pytest.mark.parametrize("key", family("conat/hub"), ids=lambda k: k[1])
 async def test_conat_hub(key: Key) -> None:
     await run(key)
 
