@@ -246,6 +246,26 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         result_model="exec:ExecResult",
     ),
     project(
+        "system.listing",
+        "List a directory of the project (name, size, mtime, isdir).",
+        Param("path", "string", required=True, doc="directory, relative to HOME"),
+        Param("hidden", "boolean", doc="include entries whose name starts with a dot"),
+        idempotent=True,
+        result_model="list[files:DirectoryEntry]",
+    ),
+    project(
+        "system.readTextFileFromProject",
+        "Read a text file of the project.",
+        Param("path", "string", required=True, doc="file, relative to HOME"),
+        idempotent=True,
+    ),
+    project(
+        "system.writeTextFileToProject",
+        "Write (create or replace) a text file of the project.",
+        Param("path", "string", required=True, doc="file, relative to HOME"),
+        Param("content", "string", required=True, doc="the new contents"),
+    ),
+    project(
         "system.jupyterExecute",
         "Execute code with a Jupyter kernel inside the project.",
         Param("input", "string", required=True, doc="code to run"),

@@ -6,8 +6,10 @@ from datetime import datetime
 
 import pytest
 
+from cocalc_async.errors import CoCalcAPIError
 from cocalc_async.models.accounts import AccountSearchHit
 from cocalc_async.models.exec import ExecResult
+from cocalc_async.models.files import DirectoryEntry
 from cocalc_async.models.misc import ConatPong
 
 from .harness import Env, Key, case, family, run
@@ -148,6 +150,41 @@ async def project_ping(env: Env) -> None:
 async def project_test(env: Env) -> None:
     out = await env.client.conat.project.system.test(env.project_id)
     assert out == {"project_id": env.project_id}
+
+
+@case("conat/project", "system.writeTextFileToProject")
+async def project_write(env: Env) -> None:
+    project = env.client.conat.project.system
+    assert (
+        await project.write_text_file_to_project(env.project_id, path="w/n.txt", content="hé")
+        is None
+    )
+    assert (env.emu.project_dir(env.project_id) / "w" / "n.txt").read_text() == "hé"
+
+
+@case("conat/project", "system.readTextFileFromProject")
+async def project_read(env: Env) -> None:
+    (env.emu.project_dir(env.project_id) / "r.txt").write_text("read me")
+    project = env.client.conat.project.system
+    assert await project.read_text_file_from_project(env.project_id, path="r.txt") == "read me"
+    with pytest.raises(CoCalcAPIError, match="ENOENT"):
+        await project.read_text_file_from_project(env.project_id, path="missing.txt")
+
+
+@case("conat/project", "system.listing")
+async def project_listing(env: Env) -> None:
+    root = env.emu.project_dir(env.project_id)
+    (root / "sub").mkdir()
+    (root / "a.txt").write_text("12345")
+    (root / ".hidden").write_text("")
+    entries = await env.client.conat.project.system.listing(env.project_id, path="")
+    by_name = {e.name: e for e in entries}
+    assert isinstance(entries[0], DirectoryEntry)
+    assert by_name["a.txt"].size == 5
+    assert by_name["sub"].isdir
+    assert ".hidden" not in by_name
+    hidden = await env.client.conat.project.system.listing(env.project_id, path="", hidden=True)
+    assert ".hidden" in {e.name for e in hidden}
 
 
 @case("conat/project", "system.exec")

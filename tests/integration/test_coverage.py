@@ -9,14 +9,6 @@ from .harness import CASES, implemented
 
 FAMILIES = (test_v1, test_v2_projects, test_v2_accounts, test_v2_misc, test_conat)
 
-#: Implemented by the emulator but missing from the spec, so no coroutine exists yet (the
-#: reference §7 lists them in conat/project/api/system.ts). Remove once the spec has them.
-NO_COROUTINE_YET = {
-    ("conat/project", "system.listing"),
-    ("conat/project", "system.readTextFileFromProject"),
-    ("conat/project", "system.writeTextFileToProject"),
-}
-
 #: The 28 endpoints of the v1 seed document (reference §4), six of them removed in 2019.
 SEED_V1 = {e.path for e in ENDPOINTS if e.api == "v1" and e.in_seed_doc}
 
@@ -35,10 +27,10 @@ def test_every_implemented_endpoint_has_a_case() -> None:
     listed = implemented()
     missing = sorted(listed - set(CASES))
     extra = sorted(set(CASES) - listed)
-    assert (missing, extra) == (sorted(NO_COROUTINE_YET), [])
-    assert len(CASES) == len(listed) - len(NO_COROUTINE_YET)
+    assert (missing, extra) == ([], [])
+    assert len(CASES) == len(listed)
 
 
 def test_every_implemented_endpoint_has_a_generated_coroutine() -> None:
     spec = {e.key for e in ENDPOINTS}
-    assert implemented() - spec == NO_COROUTINE_YET
+    assert implemented() - spec == set()

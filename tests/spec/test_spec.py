@@ -54,7 +54,7 @@ def test_counts() -> None:
     assert apis.count("v1") == 57
     assert apis.count("v2") == 191
     assert apis.count("conat/hub") == 33
-    assert apis.count("conat/project") == 6
+    assert apis.count("conat/project") == 9
     assert len({e.key for e in ENDPOINTS}) == len(ENDPOINTS)
     assert len(SEED_V1) == 28
     assert all(find("v1", name) is not None for name in SEED_V1)
