@@ -22,6 +22,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ._generated._support import Caller
     from ._generated.v1 import V1
     from ._generated.v2 import V2
     from .client import Client
@@ -50,7 +51,7 @@ EXEC_AWAIT_SLICE_S = 50.0
 EXEC_AWAIT_MARGIN_S = 15.0
 
 
-def _v1(client: Client) -> V1:
+def _v1(client: Caller) -> V1:
     # The spec engineer's ``client.v1`` when it is there; the same generated class otherwise.
     from ._generated.v1 import V1
 
@@ -58,7 +59,7 @@ def _v1(client: Client) -> V1:
     return ns if isinstance(ns, V1) else V1(client)
 
 
-def _v2(client: Client) -> V2:
+def _v2(client: Caller) -> V2:
     from ._generated.v2 import V2
 
     ns = getattr(client, "v2", None)
@@ -109,7 +110,7 @@ def _check_copy(status: CopyPathStatus) -> CopyPathStatus:
 
 
 async def wait_for_copy(
-    client: Client,
+    client: Caller,
     copy_path_id: str,
     *,
     timeout: float = 600.0,
@@ -145,7 +146,7 @@ async def wait_for_copy(
 
 
 async def wait_for_copy_v2(
-    client: Client,
+    client: Caller,
     copy_id: str,
     *,
     timeout: float = 600.0,

@@ -49,6 +49,8 @@ def imports(code: str, endpoints: list[Endpoint], depth: int) -> str:
     if abc:
         std.append(f"from collections.abc import {', '.join(abc)}")
     typing = [n for n in ("TYPE_CHECKING", "Literal") if n in code]
+    if "@overload" in code:
+        typing.append("overload")
     if typing:
         std.append(f"from typing import {', '.join(typing)}")
     local = []
@@ -108,6 +110,20 @@ def _doc(e: Endpoint, returns: str, ret_doc: str) -> list[str]:
             if p.is_uuid:
                 bits.append("checked as a UUID before sending")
             out.append(f"            {identifier(p.name)}: " + "; ".join(bits) + ".")
+    if e.waiter:
+        out.append(
+            "            wait: wait for the copy to finish: the server is asked not to wait (its own"
+        )
+        out.append(
+            "                wait gives up after 4 minutes) and the copy is polled with backoff; returns"
+        )
+        out.append(
+            "                the final ``CopyPathStatus`` (``None`` if the server copied synchronously),"
+        )
+        out.append("                raises ``CopyFailedError`` or ``PollTimeoutError``.")
+        out.append(
+            "            wait_timeout: seconds ``wait=True`` polls before ``PollTimeoutError``."
+        )
     out.append(
         "            request_timeout: HTTP timeout for this call (s), overriding the default."
     )
@@ -144,18 +160,33 @@ def method(e: Endpoint, name: str) -> str:
         ann, rt = model_ref(e.result_model)
     else:
         ann, rt = "Json", ""
-    sig = [f"    async def {name}(", "        self,"]
-    if e.api == "conat/project":
-        sig.append("        project_id: str | None,")
-    sig.append("        *,")
-    sig += [_param_line(p) for p in params]
-    if conat:
-        sig.append("        rpc_timeout: float | None = None,")
-    sig += [
-        "        request_timeout: float | None = None,",
-        "        max_retries: int | None = None,",
-        f"    ) -> {ann}:",
-    ]
+
+    def signature(wait_line: str | None, returns: str, prefix: str = "") -> list[str]:
+        lines = [f"{prefix}    async def {name}(", "        self,"]
+        if e.api == "conat/project":
+            lines.append("        project_id: str | None,")
+        lines.append("        *,")
+        lines += [_param_line(p) for p in params]
+        if wait_line is not None:
+            lines += [wait_line, "        wait_timeout: float = 600.0,"]
+        if conat:
+            lines.append("        rpc_timeout: float | None = None,")
+        lines += [
+            "        request_timeout: float | None = None,",
+            "        max_retries: int | None = None,",
+            f"    ) -> {returns}:",
+        ]
+        return lines
+
+    if e.waiter:
+        final = "_m_copy.CopyPathStatus | None"
+        sig = signature("        wait: Literal[False] = False,", ann, "    @overload\n")
+        sig[-1] += " ..."
+        sig += ["", *signature("        wait: Literal[True],", final, "    @overload\n")]
+        sig[-1] += " ..."
+        sig += ["", *signature("        wait: bool = False,", f"{ann} | {final}")]
+    else:
+        sig = signature(None, ann)
     body = _doc(e, ann, e.response or "the parsed JSON")
     if e.status == "removed-from-http":
         body.append(
@@ -198,6 +229,8 @@ def method(e: Endpoint, name: str) -> str:
         ]
         timeout_expr = f"_s.http_timeout(request_timeout, {e.default_timeout!r}, rpc_t)"
     else:
+        if e.waiter:
+            body += ["        if wait:", "            wait_until_done = False"]
         if params:
             body += ["        params = _s.body(", *_body_dict(params, "            "), "        )"]
         else:
@@ -213,7 +246,15 @@ def method(e: Endpoint, name: str) -> str:
         f"            idempotent={e.idempotent!r},",
         "        )",
     ]
-    body.append(f"        return _s.structure(data, {rt})" if rt else "        return data")
+    if e.waiter:
+        body += [
+            f"        started = _s.structure(data, {rt})",
+            "        if not wait:",
+            "            return started",
+            f"        return await _s.wait_for_copy(self._caller, {pystr(e.waiter)}, started, wait_timeout)",
+        ]
+    else:
+        body.append(f"        return _s.structure(data, {rt})" if rt else "        return data")
     return "\n".join(sig + body) + "\n"
 
 

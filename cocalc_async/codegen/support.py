@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from .._types import Json, JsonObject
+
+if TYPE_CHECKING:
+    from ..models.copy import CopyPathStatus
 
 T = TypeVar("T")
 
@@ -118,3 +121,23 @@ def positional(*values: object) -> list[Json]:
     while items and items[-1] is None:
         items.pop()
     return [_jsonable(v) for v in items]
+
+
+async def wait_for_copy(
+    caller: Caller, kind: Literal["copy_v1", "copy_v2"], started: object, timeout: float
+) -> CopyPathStatus | None:
+    """Poll a copy the server was asked not to wait for; ``None`` when it had nothing to poll.
+
+    An empty id means the server already finished the copy (reference §10.1): it is never polled.
+    """
+    from .. import polling
+
+    if kind == "copy_v1":
+        copy_path_id: str | None = getattr(started, "copy_path_id", None)
+        if not copy_path_id:
+            return None
+        return await polling.wait_for_copy(caller, copy_path_id, timeout=timeout)
+    copy_id: str | None = getattr(started, "copy_id", None)
+    if not copy_id:
+        return None
+    return await polling.wait_for_copy_v2(caller, copy_id, timeout=timeout)

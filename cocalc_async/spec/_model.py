@@ -81,6 +81,9 @@ class Endpoint:
     #: Further Python names for the same method: the official ``cocalc-api`` client's, where they
     #: differ from ours, so users moving from it find what they know (``projects.delete``).
     aliases: tuple[str, ...] = ()
+    #: A long operation the generated coroutine can wait for with ``wait=True``: it then asks the
+    #: server not to wait (``wait_until_done=False``) and polls the status endpoint instead.
+    waiter: Literal["copy_v1", "copy_v2"] | None = None
 
     @property
     def example(self) -> str | None:

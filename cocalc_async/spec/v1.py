@@ -185,6 +185,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         api="v1",
         path="copy_path_between_projects",
+        waiter="copy_v1",
         summary="Copy file/dir between projects (read on src, write on target).",
         params=(
             Param(

@@ -192,6 +192,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         api="v2",
         path="projects/copy-path",
+        waiter="copy_v2",
         summary="Copy path between/within projects (collab on target and source, or public_id).",
         params=(
             Param("src_project_id", "string(uuid)", required=True),

@@ -139,3 +139,44 @@ async def test_poll_backs_off_and_times_out_with_last_value() -> None:
     with pytest.raises(PollTimeoutError) as info:
         await poll(fetch, lambda n: False, timeout=0.15, interval=0.01, max_interval=0.02)
     assert info.value.last_status == len(calls)
+
+
+async def test_generated_copy_with_wait_true_polls_instead_of_asking_the_server_to_wait() -> None:
+    async with Emulator(copy_delay=0.2) as emu, Client(emu.api_key, base_url=emu.url) as c:
+        src, dst = _seed(emu)
+        status = await c.v1.copy_path_between_projects(
+            src_project_id=src,
+            src_path="hw",
+            target_project_id=dst,
+            wait_until_done=True,  # overridden: the server's own wait gives up after 4 minutes
+            wait=True,
+        )
+        assert status is not None
+        assert status.state == "succeeded"
+        assert (emu.project_dir(dst) / "hw" / "q1.txt").read_text() == "question 1"
+        sent = [r.body for r in emu.requests if r.endpoint == "v1/copy_path_between_projects"]
+        assert sent[-1]["wait_until_done"] is False
+        assert emu.requests.count("v1/copy_path_status") >= 1
+        with pytest.raises(CopyFailedError):
+            await c.v1.copy_path_between_projects(
+                src_project_id=src, src_path="nowhere", target_project_id=dst, wait=True
+            )
+
+
+async def test_generated_v2_copy_path_with_wait_true() -> None:
+    async with Emulator(copy_delay=0.2) as emu, Client(emu.api_key, base_url=emu.url) as c:
+        src, dst = _seed(emu)
+        status = await c.v2.projects.copy_path(
+            src_project_id=src, path="hw", target_project_id=dst, wait=True, wait_timeout=30
+        )
+        assert status is not None
+        assert status.finished is not None
+        assert status.error in (None, "")
+        sent = [r.body for r in emu.requests if r.endpoint == "v2/projects/copy-path"]
+        assert sent[-1]["wait_until_done"] is False
+        assert emu.requests.count("v2/projects/copy-path-status") >= 1
+        # without wait=True the start answer comes back as before
+        started = await c.v2.projects.copy_path(
+            src_project_id=src, path="hw", target_project_id=dst, wait_until_done=False
+        )
+        assert started.copy_id
