@@ -12,7 +12,7 @@ import random
 import re
 import time
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 from . import _defaults, _json
 from ._types import API_NAMES, Json
@@ -195,6 +195,31 @@ class _Undecodable:
 _UNDECODABLE = _Undecodable()
 
 
+class _Answer(NamedTuple):
+    """One HTTP answer and the call it belongs to: what every error built from it carries."""
+
+    api: str
+    path: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    request_id: str
+    attempts: int
+
+    def context(self, data: Any, error: Any = None) -> dict[str, Any]:
+        """The keyword arguments every :class:`APIError` built from this answer takes."""
+        return {
+            "endpoint": f"{self.api}/{self.path}",
+            "status_code": self.status,
+            "body": data,
+            "body_excerpt": _excerpt(self.body),
+            "headers": dict(self.headers),
+            "request_id": self.request_id,
+            "attempts": self.attempts,
+            "error": error,
+        }
+
+
 def classify_response(
     api: str,
     path: str,
@@ -211,97 +236,69 @@ def classify_response(
     v1 failure events; v2/conat 200 ``{"error"}``; ``auth/sign-up`` issues; throttle text;
     non-2xx statuses with JSON or HTML bodies; and 200 bodies that are not JSON.
     """
+    answer = _Answer(api, path, status, headers, body, request_id, attempts)
     try:
-        return _classify(api, path, status, headers, body, request_id, attempts)
+        return _classify(answer)
     except APIError:
         raise
     except Exception as exc:  # the contract: nothing but CoCalcError escapes, whatever the bytes
         raise ResponseDecodeError(
-            f"could not interpret the response: {type(exc).__name__}",
-            endpoint=f"{api}/{path}",
-            status_code=status,
-            body_excerpt=_excerpt(body),
-            request_id=request_id,
-            attempts=attempts,
+            f"could not interpret the response: {type(exc).__name__}", **answer.context(None)
         ) from None
 
 
-def _classify(
-    api: str,
-    path: str,
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    request_id: str,
-    attempts: int,
-) -> Json:
+def _classify(answer: _Answer) -> Json:
+    body, status = answer.body, answer.status
     data: Any
     try:
         data = _json.loads(body) if body else _UNDECODABLE
     except _json.DECODE_ERRORS:
         data = _UNDECODABLE
-    if 200 <= status < 300:
-        if type(data) is dict:
-            error = data.get("error")
-            if data.get("event") == "error" or (
-                error is not None and error is not False and error != ""
-            ):
-                raise _body_error(
-                    api, path, status, headers, body, data, error, request_id, attempts
-                )
-            if api == "v1":
-                event = data.get("event")
-                if event == "account_creation_failed":
-                    reason = data.get("reason")
-                    raise AccountCreationFailedError(
-                        f"account creation failed: {_describe(reason)}",
-                        reason=reason if isinstance(reason, dict) else {"error": reason},
-                        **_context(api, path, status, headers, body, data, request_id, attempts),
-                    )
-                if event in _V1_FAILURE_EVENTS and data.get("error"):
-                    raise _body_error(
-                        api, path, status, headers, body, data, data["error"], request_id, attempts
-                    )
-            elif (
-                api == "v2"
-                and path == "auth/sign-up"
-                and isinstance(data.get("issues"), dict)
-                and data["issues"]
-            ):
-                issues = data["issues"]
-                raise SignUpError(
-                    f"sign-up refused: {_describe(issues)}",
-                    issues=issues,
-                    **_context(api, path, status, headers, body, data, request_id, attempts),
-                )
-            return data
-        if data is _UNDECODABLE:
-            if status == 204 and not body:
-                return None
-            reason = "an empty body" if not body else "a body that is not JSON"
-            raise ResponseDecodeError(
-                f"HTTP {status} with {reason} where JSON was expected",
-                **_context(api, path, status, headers, body, None, request_id, attempts),
+    if not 200 <= status < 300:
+        _raise_status_error(answer, None if data is _UNDECODABLE else data)
+    if type(data) is dict:
+        _raise_body_error(answer, data)
+        return data
+    if data is _UNDECODABLE:
+        if status == 204 and not body:
+            return None
+        reason = "an empty body" if not body else "a body that is not JSON"
+        raise ResponseDecodeError(
+            f"HTTP {status} with {reason} where JSON was expected", **answer.context(None)
+        )
+    return data  # type: ignore[no-any-return]
+
+
+def _raise_body_error(answer: _Answer, data: dict[str, Any]) -> None:
+    """Raise if a 2xx JSON object is one of CoCalc's ways of saying "error"."""
+    error = data.get("error")
+    if data.get("event") == "error" or (error is not None and error is not False and error != ""):
+        raise _body_error(answer, data, error)
+    if answer.api == "v1":
+        event = data.get("event")
+        if event == "account_creation_failed":
+            reason = data.get("reason")
+            raise AccountCreationFailedError(
+                f"account creation failed: {_describe(reason)}",
+                reason=reason if isinstance(reason, dict) else {"error": reason},
+                **answer.context(data),
             )
-        return data  # type: ignore[no-any-return]
-    return _raise_status_error(api, path, status, headers, body, data, request_id, attempts)
+        if event in _V1_FAILURE_EVENTS and data.get("error"):
+            raise _body_error(answer, data, data["error"])
+    elif answer.api == "v2" and answer.path == "auth/sign-up":
+        issues = data.get("issues")
+        if isinstance(issues, dict) and issues:
+            raise SignUpError(
+                f"sign-up refused: {_describe(issues)}", issues=issues, **answer.context(data)
+            )
 
 
-def _raise_status_error(
-    api: str,
-    path: str,
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    data: Any,
-    request_id: str,
-    attempts: int,
-) -> Json:
-    decoded = None if data is _UNDECODABLE else data
+def _raise_status_error(answer: _Answer, decoded: Any) -> NoReturn:
+    status = answer.status
     message: Any = None
     if isinstance(decoded, dict):
         message = decoded.get("error") or decoded.get("message")
-    retry_after = parse_retry_after(headers)
+    retry_after = parse_retry_after(answer.headers)
     if retry_after is None and isinstance(decoded, dict):
         hint_ms = decoded.get("retry_after_ms")
         if isinstance(hint_ms, (int, float)) and not isinstance(hint_ms, bool) and hint_ms >= 0:
@@ -314,44 +311,28 @@ def _raise_status_error(
             raise cls(
                 text,
                 retry_after=retry_after if retry_after is not None else hint,
-                **_context(
-                    api, path, status, headers, body, decoded, request_id, attempts, error=message
-                ),
+                **answer.context(decoded, message),
             )
     else:
-        text = _html_summary(body) or f"HTTP {status}"
+        text = _html_summary(answer.body) or f"HTTP {status}"
     cls_for_status = _STATUS_CLASSES.get(status)
     if cls_for_status is None:
         cls_for_status = InternalServerError if status >= 500 else APIStatusError
     raise cls_for_status(
         f"HTTP {status}: {text}" if not text.startswith("HTTP ") else text,
         retry_after=retry_after,
-        **_context(api, path, status, headers, body, decoded, request_id, attempts, error=message),
+        **answer.context(decoded, message),
     )
 
 
-def _body_error(
-    api: str,
-    path: str,
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    data: dict[str, Any],
-    error: Any,
-    request_id: str,
-    attempts: int,
-) -> CoCalcAPIError:
+def _body_error(answer: _Answer, data: dict[str, Any], error: Any) -> CoCalcAPIError:
     text = _describe(error) if error is not None else "the server reported an error"
     kind = _kind_from_text(text)
     cls: type[CoCalcAPIError] = CoCalcAPIError
     retry_after: float | None = None
     if kind is not None:
         cls, retry_after = kind
-    return cls(
-        text,
-        retry_after=retry_after,
-        **_context(api, path, status, headers, body, data, request_id, attempts, error=error),
-    )
+    return cls(text, retry_after=retry_after, **answer.context(data, error))
 
 
 def _kind_from_text(text: str) -> tuple[type[CoCalcAPIError], float | None] | None:
@@ -368,30 +349,6 @@ def _kind_from_text(text: str) -> tuple[type[CoCalcAPIError], float | None] | No
     if _PERMISSION_PATTERN.search(text):
         return PermissionDeniedError, None
     return None
-
-
-def _context(
-    api: str,
-    path: str,
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    data: Any,
-    request_id: str,
-    attempts: int,
-    *,
-    error: Any = None,
-) -> dict[str, Any]:
-    return {
-        "endpoint": f"{api}/{path}",
-        "status_code": status,
-        "body": data,
-        "body_excerpt": _excerpt(body),
-        "headers": dict(headers),
-        "request_id": request_id,
-        "attempts": attempts,
-        "error": error,
-    }
 
 
 def _describe(value: Any) -> str:
