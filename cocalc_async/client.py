@@ -26,9 +26,15 @@ from ._session import Session, to_client_timeout
 from ._types import Json
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator, AsyncIterable, Iterable
+
     from ._generated.conat import Conat
     from ._generated.v1 import V1
     from ._generated.v2 import V2
+    from .bulk import Outcome, R, T, WorkFn
+    from .embed import EmbedSession
+    from .models.copy import CopyPathStatus
+    from .polling import ExecJob
     from .query import Query
 
 __all__ = ["Client"]
@@ -157,7 +163,7 @@ class Client:
             request, idempotent=idempotent, timeout=client_timeout, max_retries=max_retries
         )
 
-    # --- generated namespaces (issue 3): loaded on first use so `import cocalc_async` stays cheap
+    # --- generated namespaces: loaded on first use so `import cocalc_async` stays cheap
 
     @functools.cached_property
     def v1(self) -> V1:
@@ -202,15 +208,8 @@ class Client:
     ) -> None:
         await self.close()
 
-    # --- long operations and bulk runs (issue 5): thin wrappers over cocalc_async.polling and
+    # --- long operations and bulk runs: thin wrappers over cocalc_async.polling and
     # cocalc_async.bulk, imported inside each method so `import cocalc_async` stays cheap.
-
-    if TYPE_CHECKING:
-        from collections.abc import AsyncGenerator, AsyncIterable, Iterable
-
-        from .bulk import Outcome, R, T, WorkFn
-        from .models.copy import CopyPathStatus
-        from .polling import ExecJob
 
     async def wait_for_copy(
         self,
@@ -249,10 +248,14 @@ class Client:
         items: Iterable[T] | AsyncIterable[T],
         *,
         concurrency: int = 50,
-        progress: bool = True,
+        progress: bool = False,
         fail_fast: bool = False,
     ) -> AsyncGenerator[Outcome[T, R], None]:
-        """``async for outcome in client.map(fn, items)``; see :func:`cocalc_async.bulk.run_map`."""
+        """``async for outcome in client.map(fn, items)``; see :func:`cocalc_async.bulk.run_map`.
+
+        ``progress=True`` shows a bar (tqdm on a terminal, plain lines otherwise); it is off by
+        default because a library running inside a web backend should not write to stderr.
+        """
         from .bulk import run_map
 
         return run_map(fn, items, concurrency=concurrency, progress=progress, fail_fast=fail_fast)
@@ -263,7 +266,7 @@ class Client:
         items: Iterable[T] | AsyncIterable[T],
         *,
         concurrency: int = 50,
-        progress: bool = True,
+        progress: bool = False,
         fail_fast: bool = False,
     ) -> list[Outcome[T, R]]:
         """Every outcome of :meth:`map`, as a list."""
@@ -273,13 +276,7 @@ class Client:
             fn, items, concurrency=concurrency, progress=progress, fail_fast=fail_fast
         )
 
-    # --- end of issue 5 block
-
-    # --- embedding (issue 8): a thin wrapper over cocalc_async.embed, imported inside the
-    # method so `import cocalc_async` stays cheap.
-
-    if TYPE_CHECKING:
-        from .embed import EmbedSession
+    # --- embedding: a thin wrapper over cocalc_async.embed
 
     async def embed_session(
         self, account_id: str, password: str, project_id: str, path: str, *, session: str = ""
@@ -289,8 +286,6 @@ class Client:
         from .embed import embed_session
 
         return await embed_session(self, account_id, password, project_id, path, session=session)
-
-    # --- end of issue 8 block
 
 
 def _check_retries(value: object) -> None:

@@ -149,3 +149,17 @@ def test_missing_required_key_names_the_path() -> None:
 def test_generated_code_is_up_to_date() -> None:
     out = Path(__file__).resolve().parents[2] / "cocalc_async" / "_generated"
     assert check(out) == []
+
+
+def test_a_value_of_the_wrong_type_is_named_by_its_path() -> None:
+    from cocalc_async.models.files import DirectoryListing
+    from cocalc_async.models.misc import Pong
+
+    # The fast converter has no field paths; the detailed one must still name the field.
+    with pytest.raises(ResponseValidationError) as info:
+        structure({"now": "not a date"}, Pong)
+    assert info.value.path == "$.now"
+    assert info.value.model == "Pong"
+    with pytest.raises(ResponseValidationError) as info:
+        structure({"files": [{"name": "a"}, {"name": 3, "size": "big"}]}, DirectoryListing)
+    assert info.value.path.startswith("$.files[1].")
