@@ -1,0 +1,147 @@
+"""Instructions per request under callgrind: ``python -m benchmarks.instructions``.
+
+Wall-clock ratios on this machine drift by up to 2x within seconds, so a 5-10 % difference between
+the SDK and raw aiohttp hides in the noise. Instruction counts do not drift: callgrind counts the
+same total for the same program and input. Each client runs the same loop twice, for ``--n`` and
+``3 * --n`` requests, and the difference divided by ``2 * --n`` is its cost per request, with
+start-up (imports, pool creation) cancelled out. The ratio to raw aiohttp estimates the share of
+raw throughput the SDK keeps where the client is CPU-bound, as it is on loopback.
+
+Needs ``valgrind`` (Debian package). Takes about a minute per client at the default ``--n``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks.drivers import API_KEY
+
+CLIENTS = ("aiohttp-sem", "sdk-call", "sdk-gen")
+_COLLECTED = re.compile(r"Collected : (\d+)")
+
+
+async def _loop(client: str, base_url: str, n: int, c: int) -> None:
+    """The measured loop: ``c`` workers issue ``n`` pings in all, nothing else."""
+    remaining = n
+
+    async def workers(call: Any) -> None:
+        async def work() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                await call()
+
+        await asyncio.gather(*(work() for _ in range(c)))
+
+    if client == "aiohttp-sem":
+        import aiohttp
+
+        headers = {
+            "Authorization": "Basic " + base64.b64encode(f"{API_KEY}:".encode()).decode(),
+            "Content-Type": "application/json",
+        }
+        semaphore = asyncio.Semaphore(100)
+        connector = aiohttp.TCPConnector(limit=100, keepalive_timeout=4)
+        async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+
+            async def raw() -> None:
+                async with (
+                    semaphore,
+                    session.post(f"{base_url}/api/v1/ping", data=b"{}") as resp,
+                ):
+                    await resp.json()
+
+            await workers(raw)
+        return
+    from cocalc_async import Client
+
+    async with Client(API_KEY, base_url=base_url) as sdk:
+        if client == "sdk-gen":
+            await workers(sdk.v1.ping)
+        else:
+            await workers(lambda: sdk.call("v1", "ping", {}))
+
+
+def _count(client: str, base_url: str, n: int, c: int) -> int:
+    """Instructions callgrind counted for one whole run of ``_loop``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [
+            "valgrind",
+            "--tool=callgrind",
+            f"--callgrind-out-file={tmp}/out",
+            sys.executable,
+            "-m",
+            "benchmarks.instructions",
+            "--drive",
+            client,
+            "--base-url",
+            base_url,
+            "--n",
+            str(n),
+            "--c",
+            str(c),
+        ]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=True)
+    match = _COLLECTED.search(done.stderr)
+    if match is None:
+        raise RuntimeError(f"no instruction count in valgrind's output:\n{done.stderr[-2000:]}")
+    return int(match.group(1))
+
+
+def measure(n: int, c: int) -> dict[str, Any]:
+    """Start the fixed server, count each client at n and 3n requests, return per-request costs."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.server", "--max-seconds", "3600"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        port = json.loads(server.stdout.readline())["port"]
+        base_url = f"http://127.0.0.1:{port}"
+        per_request = {}
+        for client in CLIENTS:
+            small, large = _count(client, base_url, n, c), _count(client, base_url, 3 * n, c)
+            per_request[client] = (large - small) / (2 * n)
+    finally:
+        server.terminate()
+        server.wait(10)
+    raw = per_request["aiohttp-sem"]
+    return {
+        "n": n,
+        "c": c,
+        "instructions_per_request": {k: round(v) for k, v in per_request.items()},
+        "ratio_to_raw": {k: round(v / raw, 3) for k, v in per_request.items()},
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--n", type=int, default=1000, help="requests in the short run (long: 3n)")
+    p.add_argument("--c", type=int, default=50, help="requests in flight")
+    p.add_argument("--drive", choices=CLIENTS, help=argparse.SUPPRESS)
+    p.add_argument("--base-url", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.drive:
+        asyncio.run(_loop(args.drive, args.base_url, args.n, args.c))
+        return
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed (apt-get install valgrind)")
+    print("RESULT " + json.dumps(measure(args.n, args.c)))
+
+
+if __name__ == "__main__":
+    main()
