@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 import uuid
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,12 +85,20 @@ async def test_each_coroutine_sends_its_endpoint(endpoint: Endpoint) -> None:
         if p.kind is p.KEYWORD_ONLY and name.endswith("_id") and "str" in str(p.annotation):
             kwargs[name] = UUID
     args = [UUID] if endpoint.api == "conat/project" else []
-    if endpoint.result_model:
-        # The canned ``null`` cannot fit a model; the request is what this test checks.
-        with pytest.raises(ResponseValidationError):
-            await fn(*args, **kwargs)
-    else:
-        assert await fn(*args, **kwargs) is None
+    # The endpoints CoCalc stopped serving warn; every other one must not.
+    removed = endpoint.status == "removed-from-http"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if endpoint.result_model:
+            # The canned ``null`` cannot fit a model; the request is what this test checks.
+            with pytest.raises(ResponseValidationError):
+                await fn(*args, **kwargs)
+        else:
+            assert await fn(*args, **kwargs) is None
+    deprecations = [w for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert len(deprecations) == (1 if removed else 0)
+    if removed:
+        assert "not part of the HTTP API" in str(deprecations[0].message)
     assert len(rec.calls) == 1
     api, path, params, opts = rec.calls[0]
     assert (api, path) == endpoint.key
