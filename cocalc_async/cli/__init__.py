@@ -31,10 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if tail is not None and args.command == "exec":
         args.cmd = [*args.cmd, *tail]
     if args.command == "serve":
-        from ..testing.serve import main as serve_main
+        from ..testing.serve import run as serve
 
-        rest = [a for a in args.serve_args if a != "--"]
-        return serve_main(rest)
+        return serve(args.host, args.port, args.data_dir)
     return _run(args)
 
 

@@ -74,7 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("params_json", metavar="JSON", nargs="?", default="{}")
 
     p = add("serve", "run the CoCalc emulator on 127.0.0.1")
-    p.add_argument("serve_args", nargs=argparse.REMAINDER, help="passed to the emulator")
+    # Declared here rather than taken from testing.serve, so --help never imports the emulator.
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
+    p.add_argument("--data-dir", default=None, help="keep state here across restarts")
 
     course = add("course", "course jobs")
     course_sub = course.add_subparsers(dest="course_command", metavar="ACTION", required=True)

@@ -1,6 +1,6 @@
 """``cocalc-async serve``: run the emulator as a server until interrupted.
 
-The CLI calls ``main(argv)``; ``serve(host, port, data_dir)`` is the coroutine behind it. It
+The CLI calls ``run(host, port, data_dir)``; ``serve(...)`` is the coroutine behind it. It
 prints the URL and a fresh key for the seeded instructor account.
 """
 
@@ -32,7 +32,8 @@ async def serve(
             loop.add_signal_handler(sig, stop.set)
     async with Emulator(host=host, port=port, data_dir=data_dir) as emu:
         print(f"CoCalc emulator listening on {emu.url}", flush=True)
-        print(f"COCALC_API_URL={emu.url}", flush=True)
+        # the variables the SDK and the CLI read, ready to paste into a shell
+        print(f"COCALC_URL={emu.url}", flush=True)
         # printed on purpose: this is a local test key, and the whole point of `serve`
         print(f"COCALC_API_KEY={emu.api_key}", flush=True)
         print(f"account_id={emu.account_id}", flush=True)
@@ -47,11 +48,16 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     return parser
 
 
+def run(host: str = "127.0.0.1", port: int = 0, data_dir: str | None = None) -> int:
+    """Serve until interrupted; the exit code for the shell."""
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(host, port, data_dir))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.host, args.port, args.data_dir))
-    return 0
+    return run(args.host, args.port, args.data_dir)
 
 
 if __name__ == "__main__":

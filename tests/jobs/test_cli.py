@@ -161,3 +161,29 @@ def test_help_is_fast_because_nothing_heavy_loads() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
     assert "exit codes:" in out.stdout
+
+
+async def test_serve_prints_what_a_shell_needs_and_stops_on_sigterm() -> None:
+    """``cocalc-async serve --port 0``: the printed COCALC_URL/COCALC_API_KEY work as is."""
+    import signal
+
+    from cocalc_async import Client
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "cocalc_async", "serve", "--port", "0",
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    env: dict[str, str] = {}
+    try:
+        while "COCALC_API_KEY" not in env:
+            line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode().strip()
+            assert line, "serve exited before printing its key"
+            name, _, value = line.partition("=")
+            env[name] = value
+        assert env["COCALC_URL"].startswith("http://127.0.0.1:")
+        async with Client(env["COCALC_API_KEY"], base_url=env["COCALC_URL"]) as client:
+            assert (await client.v1.ping()).now is not None
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 30) == 0
