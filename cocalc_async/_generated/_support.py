@@ -48,6 +48,10 @@ def check_uuid(name: str, value: object) -> None:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, Sequence):
         raise ValueError(f"{name} must be a UUID string, got {type(value).__name__}")
+    if not items:
+        # An empty list would reach CoCalc as "no project at all", which some handlers treat as
+        # success without doing anything.
+        raise ValueError(f"{name} must be a UUID (or a non-empty list of them), got an empty list")
     for item in items:
         if not (isinstance(item, str) and _UUID.match(item)):
             raise ValueError(f"{name} must be a UUID like '1b4e28ba-2fa1-...', got {item!r}")

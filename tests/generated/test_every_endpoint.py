@@ -146,6 +146,10 @@ async def test_uuid_params_are_checked_before_sending() -> None:
         await V2(rec).projects.stop(project_id="not-a-uuid")
     with pytest.raises(ValueError, match="account_id"):
         await V2(rec).projects.collaborators.add(project_id=UUID, account_id=str(uuid.uuid4())[:-1])
+    with pytest.raises(ValueError, match="empty list"):
+        await V1(rec).project_exec(project_id=[], command="ls")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="empty list"):
+        await V1(rec).add_collaborator(project_id=[], account_id=[])
     assert rec.calls == []
 
 
