@@ -183,23 +183,24 @@ async def copy_path_and_wait(
 ) -> CopyPathStatus | None:
     """v1 ``copy_path_between_projects`` then :func:`wait_for_copy`, the safe way.
 
+    A positional-argument spelling of ``client.v1.copy_path_between_projects(..., wait=True)``,
+    which does the work.
+
     The server is always asked not to wait (its own wait gives up after 4 minutes) and the copy
     is polled instead. Returns the final status, or ``None`` when the server answered that the
     copy was already done (no id to poll). ``options`` go to the endpoint (``overwrite_newer``,
     ``delete_missing``, ``backup``, ``exclude``, ...).
     """
-    options.pop("wait_until_done", None)
-    started = await _v1(client).copy_path_between_projects(
+    options.pop("wait_until_done", None)  # wait=True sends wait_until_done=False itself
+    return await _v1(client).copy_path_between_projects(
         src_project_id=src_project_id,
         src_path=src_path,
         target_project_id=target_project_id,
         target_path=target_path,
-        wait_until_done=False,
+        wait=True,
+        wait_timeout=timeout,
         **options,
     )
-    if not started.copy_path_id:
-        return None
-    return await wait_for_copy(client, started.copy_path_id, timeout=timeout)
 
 
 class ExecJob:
