@@ -12,6 +12,8 @@ from typing import Any
 
 from aiohttp import web
 
+from cocalc_async.spec import ENDPOINTS
+
 from . import (
     dispatch,
     v1_misc,  # noqa: F401  (registers the remaining handlers)
@@ -22,17 +24,12 @@ from .replies import HandlerError, Reply, next_404, pretty
 from .spec_adapter import ParamInfo, v1_schema
 from .v1_handlers import HANDLERS
 
-#: Defined in message.js but taken out of the HTTP API on 2019-05-13 (``c3b48d04c8``).
+#: Defined in message.js but taken out of the HTTP API on 2019-05-13 (``c3b48d04c8``): the spec's
+#: ``removed-from-http`` endpoints, plus ``revoke_auth_token``, which lost HTTP access the same day
+#: and has no coroutine (it never had a working HTTP handler since).
 NOT_HTTP = frozenset(
-    {
-        "delete_account",
-        "forgot_password",
-        "reset_forgot_password",
-        "unlink_passport",
-        "metrics",
-        "start_metrics",
-        "revoke_auth_token",
-    }
+    {e.path for e in ENDPOINTS if e.api == "v1" and e.status == "removed-from-http"}
+    | {"revoke_auth_token"}
 )
 #: Reply-only messages that message.js defines too; asking for one is "not part of the HTTP API".
 REPLY_EVENTS = frozenset(
