@@ -36,13 +36,11 @@ class SecretsFilter(logging.Filter):
     """Replaces registered secrets (and their Basic-auth base64 form) in every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        secrets = [value for secret in list(_secrets) for value in secret.values]
+        secrets = _registered()
         if not secrets:
             return True
         message = record.getMessage()
-        cleaned = message
-        for value in secrets:
-            cleaned = cleaned.replace(value, _MASK)
+        cleaned = _mask_all(message, secrets)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
@@ -63,7 +61,7 @@ def register_secret(api_key: str) -> _Secret:
 
 def scrub_error(exc: Exception) -> None:
     """Mask registered keys in an error built from a server's text (a proxy may echo a key)."""
-    secrets = [value for secret in list(_secrets) for value in secret.values if value]
+    secrets = _registered()
     if not secrets:
         return
     for name, value in list(vars(exc).items()):
@@ -72,6 +70,11 @@ def scrub_error(exc: Exception) -> None:
         elif isinstance(value, (dict, list)) and any(s in repr(value) for s in secrets):
             setattr(exc, name, _json.loads(_mask_all(_json.dumps(value).decode(), secrets)))
     exc.args = tuple(_mask_all(a, secrets) if isinstance(a, str) else a for a in exc.args)
+
+
+def _registered() -> list[str]:
+    """Every form of every key a live Client registered."""
+    return [value for secret in list(_secrets) for value in secret.values if value]
 
 
 def _mask_all(text: str, secrets: list[str]) -> str:
