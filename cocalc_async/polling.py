@@ -51,6 +51,32 @@ EXEC_AWAIT_SLICE_S = 50.0
 EXEC_AWAIT_MARGIN_S = 15.0
 
 
+class _DeadlinePassed(Exception):
+    """The polling deadline passed while a call was still running (it has been cancelled)."""
+
+
+async def _within(call: Awaitable[S], seconds: float) -> S:
+    """Await ``call`` for at most ``seconds``; cancel it and raise :class:`_DeadlinePassed` after.
+
+    Not ``asyncio.wait_for``: before Python 3.12 it returns the result and swallows the caller's
+    cancellation when both land in the same loop step (CPython gh-86296), and the waiter then
+    polls on. ``asyncio.wait`` never swallows it, and a ``TimeoutError`` raised by the call itself
+    is not mistaken for the deadline.
+    """
+    task = asyncio.ensure_future(call)
+    try:
+        done, _ = await asyncio.wait((task,), timeout=seconds)
+    except BaseException:
+        task.cancel()  # our caller was cancelled: the call goes too
+        await asyncio.wait((task,))
+        raise
+    if not done:
+        task.cancel()
+        await asyncio.wait((task,))  # let it close its connection before we report
+        raise _DeadlinePassed
+    return task.result()
+
+
 def _v1(client: Caller) -> V1:
     # The spec engineer's ``client.v1`` when it is there; the same generated class otherwise.
     from ._generated.v1 import V1
@@ -92,8 +118,8 @@ async def poll(
         if remaining <= 0:
             raise PollTimeoutError(last, f"still not done after {timeout:g} s of polling")
         try:
-            last = await asyncio.wait_for(fetch(), remaining)
-        except asyncio.TimeoutError:
+            last = await _within(fetch(), remaining)
+        except _DeadlinePassed:
             raise PollTimeoutError(last, f"still not done after {timeout:g} s of polling") from None
         if is_done(last):
             return last
@@ -254,7 +280,7 @@ class ExecJob:
                 raise PollTimeoutError(self.last, f"exec job {self.job_id} still running")
             hang = max(1.0, min(EXEC_AWAIT_SLICE_S, remaining))
             try:
-                self.last = await asyncio.wait_for(
+                self.last = await _within(
                     v2.exec(
                         project_id=self.project_id,
                         command=self.command,
@@ -265,7 +291,7 @@ class ExecJob:
                     ),
                     remaining,
                 )
-            except asyncio.TimeoutError:
+            except _DeadlinePassed:
                 raise PollTimeoutError(self.last, f"exec job {self.job_id} still running") from None
             except APIConnectionError:
                 # A proxy cut the hanging request: the job runs on regardless, so reconnect

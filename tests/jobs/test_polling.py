@@ -180,3 +180,51 @@ async def test_generated_v2_copy_path_with_wait_true() -> None:
             src_project_id=src, path="hw", target_project_id=dst, wait_until_done=False
         )
         assert started.copy_id
+
+
+async def test_a_cancel_landing_with_a_poll_result_is_not_swallowed() -> None:
+    # The result and the cancel arrive in the same loop step; asyncio.wait_for on Python < 3.12
+    # returned the result, dropped the cancel and polled on (CPython gh-86296). Seen in CI.
+    loop = asyncio.get_running_loop()
+    answers: list[asyncio.Future[str]] = []
+    asked = asyncio.Event()
+
+    async def fetch() -> str:
+        answers.append(loop.create_future())
+        asked.set()
+        return await answers[-1]
+
+    task = asyncio.create_task(poll(fetch, lambda _: False, interval=0.01, max_interval=0.01))
+    await asked.wait()
+    answers[0].set_result("running")
+    task.cancel()
+    done, _ = await asyncio.wait((task,), timeout=1)
+    assert done, "the poller swallowed the cancel and is polling on"
+    assert task.cancelled()
+    assert len(answers) == 1
+
+
+async def test_a_cancelled_poller_cancels_its_call_in_flight() -> None:
+    loop = asyncio.get_running_loop()
+    call: asyncio.Future[str] = loop.create_future()
+    started = asyncio.Event()
+
+    async def fetch() -> str:
+        started.set()
+        return await call
+
+    task = asyncio.create_task(poll(fetch, lambda _: False))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert call.cancelled()
+
+
+async def test_a_timeout_error_from_the_call_is_not_taken_for_the_deadline() -> None:
+    async def fetch() -> str:
+        raise TimeoutError("the call's own timeout")
+
+    with pytest.raises(TimeoutError, match="the call's own timeout") as info:
+        await poll(fetch, lambda _: False, timeout=5)
+    assert not isinstance(info.value, PollTimeoutError)
