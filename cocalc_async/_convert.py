@@ -56,11 +56,9 @@ def structure(data: Json, cl: type[T] | Any) -> T:
     try:
         result: T = hook(data, cl)
     except Exception:
-        import cattrs  # only on the error path: the success path never needs the module itself
-
         try:  # run again with detailed validation, whose error says where the data went wrong
             result = converter().structure(data, cl)
-        except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+        except Exception as exc:  # cattrs lets AttributeError through, e.g. null for a dict
             _raise_validation_error(exc, data, cl)
         return result  # the detailed converter accepted what the fast one refused
     return result

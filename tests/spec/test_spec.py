@@ -163,3 +163,15 @@ def test_a_value_of_the_wrong_type_is_named_by_its_path() -> None:
     with pytest.raises(ResponseValidationError) as info:
         structure({"files": [{"name": "a"}, {"name": 3, "size": "big"}]}, DirectoryListing)
     assert info.value.path.startswith("$.files[1].")
+
+
+def test_null_where_an_object_is_expected_is_a_validation_error() -> None:
+    from cocalc_async.models.accounts import AccountName, AccountNames
+
+    # cattrs raises AttributeError here ('NoneType' has no 'items'); callers must get our type.
+    with pytest.raises(ResponseValidationError) as info:
+        structure({"names": None}, AccountNames)
+    assert info.value.model == "AccountNames"
+    with pytest.raises(ResponseValidationError):
+        structure(None, dict[str, AccountName])
+
