@@ -3,6 +3,7 @@ so ``--check`` never needs ruff."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ..spec import Endpoint, Param
@@ -17,22 +18,41 @@ def header(spec_hash: str, doc: str) -> str:
     )
 
 
+#: Results that are a bare JSON value rather than a model (conat RPCs return these).
+SCALAR_RESULTS = frozenset({"str", "int", "float", "bool"})
+#: The result spec of an RPC that returns nothing (TypeScript ``Promise<void>``).
+NO_RESULT = "None"
+
+
+def _class_spec(model: str) -> str:
+    """``"list[copy:X]"`` / ``"dict[copy:X]"`` -> ``"copy:X"``; anything else unchanged."""
+    return model[5:-1] if model.startswith(("list[", "dict[")) else model
+
+
 def model_ref(model: str) -> tuple[str, str]:
-    """``"list[copy:CopyPathStatus]"`` -> (annotation, runtime type expression)."""
-    inner = model[5:-1] if model.startswith("list[") else model
-    module, cls = inner.split(":")
+    """A result spec -> (annotation, runtime type expression).
+
+    Specs: ``"copy:CopyPathStatus"``, ``"list[copy:CopyPathStatus]"``, ``"dict[accounts:X]"``
+    (keyed by string), a JSON scalar such as ``"str"``, or ``"None"`` (nothing is returned).
+    """
+    if model == NO_RESULT:
+        return "None", ""
+    if model in SCALAR_RESULTS:
+        return model, model
+    module, cls = _class_spec(model).split(":")
     ref = f"_m_{module}.{cls}"
     if model.startswith("list["):
         return f"builtins.list[{ref}]", f"builtins.list[{ref}]"
+    if model.startswith("dict["):
+        return f"builtins.dict[str, {ref}]", f"builtins.dict[str, {ref}]"
     return ref, ref
 
 
 def model_modules(endpoints: Iterable[Endpoint]) -> list[str]:
     mods = set()
     for e in endpoints:
-        if e.result_model:
-            inner = e.result_model[5:-1] if e.result_model.startswith("list[") else e.result_model
-            mods.add(inner.split(":")[0])
+        if e.result_model and ":" in e.result_model:
+            mods.add(_class_spec(e.result_model).split(":")[0])
     return sorted(mods)
 
 
@@ -128,7 +148,10 @@ def _doc(e: Endpoint, returns: str, ret_doc: str) -> list[str]:
         "            request_timeout: HTTP timeout for this call (s), overriding the default."
     )
     out.append("            max_retries: retries for this call, overriding the Client's setting.")
-    out += ["", "        Returns:", f"            {returns}: {docstring_text(ret_doc)}"]
+    shown = re.sub(
+        r"\bbuiltins\.|\b_m_\w+\.", "", returns
+    )  # list[CopyPathStatus], as users write it
+    out += ["", "        Returns:", f"            {shown}: {docstring_text(ret_doc)}"]
     if e.errors:
         out += ["", "        Raises:"]
         out += [f"            {docstring_text(err)}" for err in e.errors]
@@ -253,6 +276,13 @@ def method(e: Endpoint, name: str) -> str:
             "            return started",
             f"        return await _s.wait_for_copy(self._caller, {pystr(e.waiter)}, started, wait_timeout)",
         ]
+    elif e.result_model == NO_RESULT:
+        # The RPC returns nothing: whatever a newer server might send is not our caller's concern.
+        body[body.index("        data = await self._caller.call(")] = (
+            "        await self._caller.call("
+        )
+    elif e.result_model in SCALAR_RESULTS:
+        body.append(f"        return _s.scalar(data, {rt})")
     else:
         body.append(f"        return _s.structure(data, {rt})" if rt else "        return data")
     return "\n".join(sig + body) + "\n"

@@ -116,6 +116,23 @@ def structure(data: Json, cl: type[T]) -> T:
     return result
 
 
+def scalar(data: Json, cl: type[T]) -> T:
+    """``data`` when it is a JSON ``cl`` (``str``, ``int``, ``float``, ``bool``); raises
+    ``ResponseValidationError`` otherwise, never converts (``str(None)`` is not a project id)."""
+    if cl is float and isinstance(data, int) and not isinstance(data, bool):
+        data = float(data)  # JSON has one number type: 3 is a valid float
+    if isinstance(data, cl) and (cl is bool or not isinstance(data, bool)):
+        return data
+    from ..errors import ResponseValidationError
+
+    raise ResponseValidationError(
+        f"response does not fit {cl.__name__}: got {type(data).__name__} at $",
+        path="$",
+        model=cl.__name__,
+        body=data,
+    )
+
+
 def conat_params(
     args: list[Json], rpc_timeout: object = None, project_id: str | None = None
 ) -> JsonObject:

@@ -108,6 +108,7 @@ class AccountName:
     first_name: str | None = None
     last_name: str | None = None
     name: str | None = None
+    profile: JsonObject | None = None  # conat ``system.getNames``: {color, image}
 
 
 @attrs.frozen

@@ -1,4 +1,4 @@
-"""Small replies that belong to no bigger family: ping, messages, Stripe and license lookups."""
+"""Small replies that belong to no bigger family: ping, whoami, messages, Stripe and licenses."""
 
 from __future__ import annotations
 
@@ -21,6 +21,35 @@ class ConatPong:
     """conat ``system.ping``: the server's clock (the bridge sends ms since the epoch)."""
 
     now: datetime
+
+
+@attrs.frozen
+class ConatWhoAmI:
+    """conat ``system.test``: whom the API key speaks for (``account_id`` on the hub bridge,
+    ``project_id`` on the project bridge) and the server's clock."""
+
+    account_id: str | None = None
+    project_id: str | None = None
+    server_time: datetime | None = None
+
+
+@attrs.frozen
+class Message:
+    """One message of conat ``messages.get`` (CoCalc's ``MessageMe``)."""
+
+    id: int
+    from_id: str | None = None
+    to_ids: list[str] = attrs.field(factory=list)
+    subject: str = ""
+    body: str = ""
+    sent: datetime | None = None
+    thread_id: int | None = None
+    read: bool | None = None
+    saved: bool | None = None
+    starred: bool | None = None
+    liked: bool | None = None
+    deleted: bool | None = None
+    expire: bool | None = None
 
 
 @attrs.frozen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import attrs
 
 from .._types import Json
@@ -12,6 +14,17 @@ class ProjectCreated:
     """v1 ``project_created`` and v2 ``projects/create``."""
 
     project_id: str
+
+
+@attrs.frozen
+class ProjectState:
+    """conat ``projects.state`` (CoCalc's ``ProjectState``): ``state`` is e.g. ``running``,
+    ``opened``, ``starting``; ``ip`` is where the project runs."""
+
+    state: str | None = None
+    time: datetime | None = None
+    ip: str | None = None
+    error: str | None = None
 
 
 @attrs.frozen

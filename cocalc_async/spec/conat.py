@@ -24,6 +24,15 @@ ORG_NAME = Param("name", "string", required=True, doc="name of the organization"
 ORG_USER = Param("user", "string", required=True, doc="email address or account_id")
 
 
+def _response(result_model: str | None) -> str:
+    """What the docstring says is returned."""
+    if result_model is None:
+        return "the RPC's result as parsed JSON (its shape is not pinned down)"
+    if result_model == "None":
+        return "nothing: the RPC returns no value"
+    return "the RPC's result"
+
+
 def hub(path: str, summary: str, *params: Param, **kw: Any) -> Endpoint:
     """A hub RPC; keeps the table below one line per idea."""
     return Endpoint(
@@ -34,7 +43,7 @@ def hub(path: str, summary: str, *params: Param, **kw: Any) -> Endpoint:
         errors=ERRORS,
         source=SRC_ORG if path.startswith("org.") else SRC_HUB,
         auth="required (account API key; cookies are refused)",
-        response="the RPC's raw result",
+        response=_response(kw.get("result_model")),
         **kw,
     )
 
@@ -49,7 +58,7 @@ def project(path: str, summary: str, *params: Param, **kw: Any) -> Endpoint:
         errors=ERRORS,
         source=SRC_PROJECT,
         auth="required (collaborator, or a project API key)",
-        response="the RPC's raw result",
+        response=_response(kw.get("result_model")),
         **kw,
     )
 
@@ -62,13 +71,19 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         idempotent=True,
         result_model="misc:ConatPong",
     ),
-    hub("system.test", "Which account (or project) the API key belongs to.", idempotent=True),
+    hub(
+        "system.test",
+        "Which account the API key belongs to, and the server's clock.",
+        idempotent=True,
+        result_model="misc:ConatWhoAmI",
+    ),
     hub(
         "system.getNames",
         "Displayed names of the given accounts (account_id -> profile).",
         Param("account_ids", "uuid[]", required=True, doc="account ids"),
         idempotent=True,
         args_style="positional",
+        result_model="dict[accounts:AccountName]",
     ),
     hub(
         "system.userSearch",
@@ -86,6 +101,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("src_path", "string", required=True, doc="path in the source project"),
         Param("target_project_id", "string(uuid)", doc="target project (default: the source)"),
         Param("target_path", "string", doc="path in the target (default: src_path)"),
+        result_model="None",
     ),
     hub(
         "projects.createProject",
@@ -94,6 +110,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("description", "string", doc="description"),
         Param("license", "string", doc="license id(s), comma separated"),
         Param("public_path_id", "string", doc="populate from this shared path"),
+        result_model="str",
     ),
     hub(
         "projects.addCollaborator",
@@ -101,6 +118,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("project_id", "uuid|uuid[]", required=True, doc="project id(s)"),
         Param("account_id", "uuid|uuid[]", required=True, doc="account id(s)"),
         args_style="opts",
+        result_model="None",
     ),
     hub(
         "projects.removeCollaborator",
@@ -108,19 +126,31 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("project_id", "string(uuid)", required=True, doc="the project"),
         Param("account_id", "string(uuid)", required=True, doc="the collaborator"),
         args_style="opts",
+        result_model="None",
     ),
-    hub("projects.start", "Start a project.", PROJECT_ID, idempotent=True),
-    hub("projects.stop", "Stop a project.", PROJECT_ID, idempotent=True),
+    hub("projects.start", "Start a project.", PROJECT_ID, idempotent=True, result_model="None"),
+    hub("projects.stop", "Stop a project.", PROJECT_ID, idempotent=True, result_model="None"),
     hub(
         "projects.deleteProject",
         "Delete a project (soft delete).",
         PROJECT_ID,
         aliases=("delete",),  # cocalc-api: hub.projects.delete
+        result_model="None",
     ),
     hub(
-        "projects.touch", "Mark a project as used (keeps it running).", PROJECT_ID, idempotent=True
+        "projects.touch",
+        "Mark a project as used (keeps it running).",
+        PROJECT_ID,
+        idempotent=True,
+        result_model="None",
     ),
-    hub("projects.state", "The project's run state.", PROJECT_ID, idempotent=True),
+    hub(
+        "projects.state",
+        "The project's run state.",
+        PROJECT_ID,
+        idempotent=True,
+        result_model="projects:ProjectState",
+    ),
     hub("projects.status", "The project's detailed status.", PROJECT_ID, idempotent=True),
     # hub.db, hub.jupyter, hub.sync, hub.messages
     hub(
@@ -161,6 +191,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("body", "string", required=True, doc="markdown body"),
         Param("to_ids", "string[]", required=True, doc="account ids or email addresses"),
         Param("reply_id", "number", doc="the message replied to"),
+        result_model="int",
     ),
     hub(
         "messages.get",
@@ -169,15 +200,28 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("offset", "number", doc="skip this many"),
         Param("type", '"received"|"sent"|"new"|"starred"|"liked"', doc="which messages"),
         idempotent=True,
+        result_model="list[misc:Message]",
     ),
     # hub.org
-    hub("org.getAll", "All organizations (site admins only).", idempotent=True),
+    hub(
+        "org.getAll",
+        "The organizations you belong to (all of them for a site admin).",
+        idempotent=True,
+        result_model="list[org:Organization]",
+    ),
     hub(
         "org.create",
         "Create an organization (site admins only); the name can never change.",
         Param("name", "string", required=True, doc="globally unique, at most 39 characters"),
+        result_model="str",
     ),
-    hub("org.get", "One organization.", ORG_NAME, idempotent=True),
+    hub(
+        "org.get",
+        "One organization.",
+        ORG_NAME,
+        idempotent=True,
+        result_model="org:Organization",
+    ),
     hub(
         "org.set",
         "Set properties of an organization.",
@@ -186,13 +230,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("description", "string", doc="description"),
         Param("email_address", "string", doc="contact address (not an account)"),
         Param("link", "string", doc="website"),
+        result_model="None",
     ),
-    hub("org.addAdmin", "Make a user an admin of the organization.", ORG_NAME, ORG_USER),
+    hub(
+        "org.addAdmin",
+        "Make a user an admin of the organization.",
+        ORG_NAME,
+        ORG_USER,
+        result_model="None",
+    ),
     hub(
         "org.addUser",
         "Make a user a member of the organization (site admins only).",
         ORG_NAME,
         ORG_USER,
+        result_model="None",
     ),
     hub(
         "org.createUser",
@@ -202,30 +254,57 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("firstName", "string", doc="first name"),
         Param("lastName", "string", doc="last name"),
         Param("password", "string", doc="password (random if not given)"),
+        result_model="str",
     ),
     hub(
         "org.createToken",
         "A token granting temporary access to an account: {token, url}.",
         ORG_USER,
+        result_model="org:OrgToken",
     ),
     hub(
         "org.expireToken",
         "Expire a token made by org.createToken now.",
         Param("token", "string", required=True, doc="the token"),
+        result_model="None",
     ),
-    hub("org.getUsers", "Every member of the organization.", ORG_NAME, idempotent=True),
-    hub("org.removeUser", "Remove a user from the organization.", ORG_NAME, ORG_USER),
-    hub("org.removeAdmin", "Remove an admin from the organization.", ORG_NAME, ORG_USER),
+    hub(
+        "org.getUsers",
+        "Every member of the organization.",
+        ORG_NAME,
+        idempotent=True,
+        result_model="list[org:OrgMember]",
+    ),
+    hub(
+        "org.removeUser",
+        "Remove a user from the organization.",
+        ORG_NAME,
+        ORG_USER,
+        result_model="None",
+    ),
+    hub(
+        "org.removeAdmin",
+        "Remove an admin from the organization.",
+        ORG_NAME,
+        ORG_USER,
+        result_model="None",
+    ),
     hub(
         "org.message",
         "Message every member of the organization.",
         ORG_NAME,
         Param("subject", "string", required=True, doc="plain-text subject"),
         Param("body", "string", required=True, doc="markdown body"),
+        result_model="None",
     ),
     # project.system
-    project("system.ping", "Ping the project.", idempotent=True),
-    project("system.test", "Which project the key reaches.", idempotent=True),
+    project("system.ping", "Ping the project.", idempotent=True, result_model="misc:ConatPong"),
+    project(
+        "system.test",
+        "Which project the key reaches, and the server's clock.",
+        idempotent=True,
+        result_model="misc:ConatWhoAmI",
+    ),
     project(
         "system.exec",
         "Run a command in the project (ExecuteCodeOptions -> ExecuteCodeOutput, as v2 exec).",
@@ -258,12 +337,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "Read a text file of the project.",
         Param("path", "string", required=True, doc="file, relative to HOME"),
         idempotent=True,
+        result_model="str",
     ),
     project(
         "system.writeTextFileToProject",
         "Write (create or replace) a text file of the project.",
         Param("path", "string", required=True, doc="file, relative to HOME"),
         Param("content", "string", required=True, doc="the new contents"),
+        result_model="None",
     ),
     project(
         "system.jupyterExecute",

@@ -7,6 +7,7 @@ key of that very project, and then ``project_id`` may be left out.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -69,7 +70,7 @@ async def ping(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
 
 @hub("system.test")
 async def test(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    return {"account_id": who.account_id}
+    return {"account_id": who.account_id, "server_time": int(time.time() * 1000)}
 
 
 @hub("system.getNames")
@@ -207,6 +208,7 @@ async def messages_get(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
         {
             "id": r["id"],
             "from_id": r["from_id"],
+            "to_ids": json.loads(r["to_ids"]),
             "subject": r["subject"],
             "body": r["body"],
             "sent": r["sent"],
@@ -233,7 +235,7 @@ async def p_ping(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> A
 
 @project_fn("system.test")
 async def p_test(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
-    return {"project_id": pid}
+    return {"project_id": pid, "server_time": int(time.time() * 1000)}
 
 
 @project_fn("system.exec")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from cocalc_async.testing import Emulator
 
 from .emulator_helpers import Raw
@@ -12,7 +14,9 @@ NO_KEY = "must be signed in and MUST provide an api key (cookies are not allowed
 
 async def test_hub_basics(raw: Raw, emu: Emulator) -> None:
     assert "now" in await raw.hub("system.ping")
-    assert await raw.hub("system.test") == {"account_id": emu.account_id}
+    whoami = await raw.hub("system.test")
+    assert whoami["account_id"] == emu.account_id
+    assert abs(whoami["server_time"] / 1000 - time.time()) < 60  # ms since the epoch, as CoCalc
     assert await raw.hub("system.ping", key=None) == {"error": NO_KEY}
     assert await raw.hub("nope.nothing") == {"error": "unknown function 'nope.nothing'"}
 
@@ -55,4 +59,4 @@ async def test_project_bridge(raw: Raw, emu: Emulator) -> None:
     out = await raw.project("system.exec", [{"command": "echo", "args": ["hi"]}], project_id=pid)
     assert out == {"type": "blocking", "stdout": "hi\n", "stderr": "", "exit_code": 0}
     pkey = emu.create_project_key(pid)
-    assert await raw.project("system.test", key=pkey) == {"project_id": pid}
+    assert (await raw.project("system.test", key=pkey))["project_id"] == pid

@@ -7,10 +7,11 @@ from datetime import datetime
 import pytest
 
 from cocalc_async.errors import CoCalcAPIError
-from cocalc_async.models.accounts import AccountSearchHit
+from cocalc_async.models.accounts import AccountName, AccountSearchHit
 from cocalc_async.models.exec import ExecResult
 from cocalc_async.models.files import DirectoryEntry
-from cocalc_async.models.misc import ConatPong
+from cocalc_async.models.misc import ConatPong, ConatWhoAmI, Message
+from cocalc_async.models.projects import ProjectState
 
 from .harness import Env, Key, case, family, run
 
@@ -24,14 +25,17 @@ async def hub_ping(env: Env) -> None:
 
 @case("conat/hub", "system.test")
 async def hub_test(env: Env) -> None:
-    assert await env.client.conat.hub.system.test() == {"account_id": env.emu.account_id}
+    out = await env.client.conat.hub.system.test()
+    assert isinstance(out, ConatWhoAmI)
+    assert (out.account_id, out.project_id) == (env.emu.account_id, None)
+    assert isinstance(out.server_time, datetime)
 
 
 @case("conat/hub", "system.getNames")
 async def hub_get_names(env: Env) -> None:
     other, _ = env.other_account()
     out = await env.client.conat.hub.system.get_names(account_ids=[other])
-    assert out == {other: {"first_name": "Grace", "last_name": "Hopper"}}
+    assert out == {other: AccountName(first_name="Grace", last_name="Hopper")}
 
 
 @case("conat/hub", "system.userSearch")
@@ -95,13 +99,15 @@ async def hub_stop(env: Env) -> None:
 async def hub_state(env: Env) -> None:
     await env.client.conat.hub.projects.start(project_id=env.project_id)
     out = await env.client.conat.hub.projects.state(project_id=env.project_id)
-    assert isinstance(out, dict)
-    assert out["state"] == "running"
+    assert isinstance(out, ProjectState)
+    assert out.state == "running"
+    assert isinstance(out.time, datetime)
 
 
 @case("conat/hub", "projects.touch")
 async def hub_touch(env: Env) -> None:
-    assert await env.client.conat.hub.projects.touch(project_id=env.project_id) is None
+    await env.client.conat.hub.projects.touch(project_id=env.project_id)
+    assert env.emu.requests.for_endpoint("conat/hub")[-1].body["name"] == "projects.touch"
 
 
 @case("conat/hub", "projects.copyPathBetweenProjects")
@@ -135,30 +141,29 @@ async def hub_messages_get(env: Env) -> None:
         subject="Q", body="?", to_ids=[env.emu.account_id]
     )
     out = await env.client.conat.hub.messages.get(limit=5)
-    assert isinstance(out, list)
-    assert [m["from_id"] for m in out if isinstance(m, dict)] == [other]
+    assert all(isinstance(m, Message) for m in out)
+    assert [(m.from_id, m.to_ids, m.subject) for m in out] == [(other, [env.emu.account_id], "Q")]
+    assert isinstance(out[0].sent, datetime)
 
 
 @case("conat/project", "system.ping")
 async def project_ping(env: Env) -> None:
     out = await env.client.conat.project.system.ping(env.project_id)
-    assert isinstance(out, dict)
-    assert isinstance(out["now"], int)
+    assert isinstance(out, ConatPong)
+    assert isinstance(out.now, datetime)
 
 
 @case("conat/project", "system.test")
 async def project_test(env: Env) -> None:
     out = await env.client.conat.project.system.test(env.project_id)
-    assert out == {"project_id": env.project_id}
+    assert isinstance(out, ConatWhoAmI)
+    assert (out.project_id, out.account_id) == (env.project_id, None)
 
 
 @case("conat/project", "system.writeTextFileToProject")
 async def project_write(env: Env) -> None:
     project = env.client.conat.project.system
-    assert (
-        await project.write_text_file_to_project(env.project_id, path="w/n.txt", content="hé")
-        is None
-    )
+    await project.write_text_file_to_project(env.project_id, path="w/n.txt", content="hé")
     assert (env.emu.project_dir(env.project_id) / "w" / "n.txt").read_text() == "hé"
 
 
