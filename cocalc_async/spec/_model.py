@@ -52,7 +52,8 @@ class Endpoint:
     success_event: str | None = None
     #: What a success looks like, as the reference writes it.
     response: str = ""
-    #: ``"module:Class"`` under ``cocalc_async.models``; ``None`` returns the parsed JSON.
+    #: ``"module:Class"`` under ``cocalc_async.models``, ``"list[...]"``, ``"dict[...]"``, a JSON
+    #: scalar (``"str"``, ``"int"``, ...) or ``"None"`` (returns nothing); ``None`` returns the JSON.
     result_model: str | None = None
     #: Safe to send twice: drives the Core's retry after bytes may have reached the server.
     idempotent: bool = False
