@@ -92,6 +92,7 @@ class APIError(CoCalcError):
         attempts: how many attempts were made.
         error: the server's ``error`` value as sent (a string, or an object such as a Node error).
         retry_after: the server's wait hint in seconds (Retry-After, or CoCalc's throttle text).
+        code: the machine-readable error code when the server sent one (see :attr:`code`).
     """
 
     def __init__(
@@ -119,6 +120,16 @@ class APIError(CoCalcError):
         self.attempts = attempts
         self.error = error
         self.retry_after = retry_after
+
+    @property
+    def code(self) -> str | None:
+        """The server's error code: a body's ``code`` (cocalc.ai's ``api_key_rpc_denied``,
+        ``api_search_rate_limited``) or a Node error's (``ENOENT``); ``None`` when there is none."""
+        for holder in (self.body, self.error):
+            value = holder.get("code") if isinstance(holder, dict) else None
+            if isinstance(value, str):
+                return value
+        return None
 
     def __str__(self) -> str:
         where = f" [{self.endpoint}" if self.endpoint else " ["

@@ -200,6 +200,7 @@ def test_v1_error_objects_are_made_readable() -> None:
     with pytest.raises(errors.CoCalcAPIError) as info:
         classify("v1", "read_text_file_from_project", 200, {"event": "error", "error": node_error})
     assert info.value.error == node_error
+    assert info.value.code == "ENOENT"
     assert str(info.value).startswith("ENOENT: open missing.txt")
 
 
@@ -282,6 +283,17 @@ def test_429_carries_retry_after_from_header_or_body() -> None:
     with pytest.raises(errors.RateLimitError) as info:
         classify("conat/hub", "projects.listProjectSummaries", 429, body)
     assert info.value.retry_after == 1.25
+    assert info.value.code == "api_search_rate_limited"
+
+
+def test_cocalc_ai_capability_refusal_is_a_permission_error_with_its_code() -> None:
+    body = {"error": "API keys are not allowed to call hub RPC 'db.userQuery'"}
+    with pytest.raises(errors.PermissionDeniedError) as info:
+        classify("conat/hub", "db.userQuery", 200, {**body, "code": "api_key_rpc_denied"})
+    assert info.value.code == "api_key_rpc_denied"
+    with pytest.raises(errors.PermissionDeniedError) as info:
+        classify("conat/hub", "db.userQuery", 200, body)
+    assert info.value.code is None
 
 
 def test_503_keeps_its_retry_after() -> None:
