@@ -158,6 +158,9 @@ _THROTTLE_PATTERN = re.compile(
     r"too many (?:requests|attempts)[^;]*(?:;\s*try again in (\d+(?:\.\d+)?) seconds?)?",
     re.IGNORECASE,
 )
+# v1 user_auth after a wrong password (hub/auth-token.coffee): the caller may not ask for that
+# user's token again for a minute.
+_WAIT_PATTERN = re.compile(r"^banned -- please wait at least (\d+(?:\.\d+)?)s\b", re.IGNORECASE)
 _INVALID_PARAMS_PATTERN = re.compile(r"^invalid parameters\b", re.IGNORECASE)
 _UNKNOWN_ENDPOINT_PATTERN = re.compile(
     r"^unknown endpoint\b|is not part of the HTTP API|^unknown message event type", re.IGNORECASE
@@ -340,6 +343,9 @@ def _kind_from_text(text: str) -> tuple[type[CoCalcAPIError], float | None] | No
     throttle = _THROTTLE_PATTERN.search(text)
     if throttle:
         return RateLimitError, float(throttle.group(1)) if throttle.group(1) else None
+    wait = _WAIT_PATTERN.search(text)
+    if wait:
+        return RateLimitError, float(wait.group(1))
     if _INVALID_PARAMS_PATTERN.search(text):
         return InvalidParametersError, None
     if _UNKNOWN_ENDPOINT_PATTERN.search(text):

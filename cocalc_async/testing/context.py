@@ -22,6 +22,9 @@ class Settings:
     copy_delay: float = 0.05
     #: v2 per-account throttle (reference §3); on by default, as on the real server.
     throttle: bool = True
+    #: After a wrong v1 ``user_auth`` password, that caller may not ask for that user's token
+    #: again for this long (BAN_TIME_MS in hub/auth-token.coffee); off with ``throttle=False``.
+    user_auth_ban_s: float = 60.0
     #: Body limits: v1 used bodyParser's 500kb in 2021; Next.js allows 1 MB.
     v1_body_limit: int = 500 * 1024
     v2_body_limit: int = 1024 * 1024
@@ -42,6 +45,8 @@ class Context:
         self.jobs = ExecJobs(self.groups)
         self.copies = CopyService(store, self.files, settings.copy_delay)
         self.throttle = Throttle(enabled=settings.throttle)
+        #: (caller account_id, user account_id) -> monotonic time of the last wrong password.
+        self.user_auth_bans: dict[tuple[str, str], float] = {}
         self.faults = Faults()
         self.requests = RequestLog(settings.request_log_size)
 

@@ -4,6 +4,7 @@ returns the reply message; a HandlerError becomes ``{"event":"error",...}`` with
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -163,7 +164,12 @@ async def user_search(ctx: Context, who: Principal, p: dict[str, Any]) -> dict[s
 @handler("user_auth")
 async def user_auth(ctx: Context, who: Principal, p: dict[str, Any]) -> dict[str, Any]:
     account_id = p["account_id"]
+    ban_key, ban_s = (who.account_id, str(account_id)), ctx.settings.user_auth_ban_s
+    banned_at = ctx.user_auth_bans.get(ban_key)
+    if ctx.settings.throttle and banned_at is not None and time.monotonic() - banned_at < ban_s:
+        raise HandlerError(f"banned -- please wait at least {ban_s:g}s before trying again")
     if not is_uuid(account_id) or not ctx.store.check_password(account_id, str(p["password"])):
+        ctx.user_auth_bans[ban_key] = time.monotonic()
         raise HandlerError("incorrect password")
     return {"event": "user_auth_token", "auth_token": ctx.store.create_auth_token(account_id)}
 

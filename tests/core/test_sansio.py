@@ -240,6 +240,16 @@ def test_sign_in_throttle_is_a_rate_limit_without_a_hint() -> None:
     assert info.value.retry_after is None
 
 
+def test_user_auth_ban_after_a_wrong_password_is_a_rate_limit_of_a_minute() -> None:
+    # hub/auth-token.coffee at 2db78fc4f7: BAN_TIME_MS/1000 seconds.
+    text = "banned -- please wait at least 60s before trying again"
+    with pytest.raises(errors.RateLimitError) as info:
+        classify("v1", "user_auth", 200, {"event": "error", "error": text})
+    assert info.value.retry_after == 60.0
+    with pytest.raises(errors.AuthenticationError):  # an account ban is another matter
+        classify("v1", "ping", 400, {"event": "error", "error": "User is BANNED."})
+
+
 def test_sign_up_issues() -> None:
     body = {"issues": {"email": "Email address already in use", "password": "too short"}}
     with pytest.raises(errors.SignUpError) as info:

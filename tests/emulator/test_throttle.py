@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from cocalc_async.testing import Emulator
 
 from .emulator_helpers import Raw
@@ -39,3 +41,43 @@ async def test_per_account_and_configurable(raw: Raw, emu: Emulator) -> None:
     emu.ctx.throttle.rules["projects/get"] = (1, 10, 10)
     await raw.v2("projects/get")
     assert "at most 1 requests per second" in (await raw.v2("projects/get"))["error"]
+
+
+async def test_a_wrong_user_auth_password_bans_that_pair_for_a_minute(
+    raw: Raw, emu: Emulator
+) -> None:
+    good = {"account_id": emu.account_id, "password": "instructor-password"}
+    _, body = await raw.v1("user_auth", {**good, "password": "wrong"})
+    assert body["error"] == "incorrect password"
+    _, body = await raw.v1("user_auth", good)  # even the right password, as in auth-token.coffee
+    assert body == {
+        "event": "error",
+        "id": body["id"],
+        "error": "banned -- please wait at least 60s before trying again",
+    }
+    # The ban is per (caller, user): another caller is not affected.
+    other_id, other_key = emu.create_account(password="other-password-1")
+    _, body = await raw.v1("user_auth", good, key=other_key)
+    assert body["event"] == "user_auth_token"
+    _, body = await raw.v1("user_auth", {"account_id": other_id, "password": "other-password-1"})
+    assert body["event"] == "user_auth_token"
+
+
+async def test_the_sdk_waits_out_a_short_user_auth_ban() -> None:
+    from cocalc_async import Client
+    from cocalc_async.errors import CoCalcAPIError, RateLimitError
+
+    async with (
+        Emulator(user_auth_ban_s=0.3) as emu,
+        Client(emu.api_key, base_url=emu.url) as client,
+    ):
+        aid = emu.account_id
+        with pytest.raises(CoCalcAPIError, match=r"^incorrect password") as wrong:
+            await client.v1.user_auth(account_id=aid, password="wrong")
+        assert not isinstance(wrong.value, RateLimitError)  # a wrong password is not retried
+        with pytest.raises(RateLimitError) as info:
+            await client.v1.user_auth(account_id=aid, password="instructor-password", max_retries=0)
+        assert info.value.retry_after == 0.3
+        token = await client.v1.user_auth(account_id=aid, password="instructor-password")
+        assert len(token.auth_token) == 24
+        assert emu.requests.count("v1/user_auth") == 4  # the last call waited 0.3 s, then retried
