@@ -93,7 +93,7 @@ def _cell(row: dict[str, Any]) -> str:
     return (
         f"{fmt_int(row['rps_median'])}{mark} ({fmt_int(row['rps_min'])}–{fmt_int(row['rps_max'])})"
         f" · {fmt_seconds(row['p50_s'])} · {fmt_seconds(row['p99_s'])}"
-        f" · {row['rss_peak_mb']:.0f} MB{err}"
+        f" · {fmt_int(row['rss_peak_mb'])} MB{err}"
     )
 
 

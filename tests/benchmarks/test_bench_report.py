@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
+
+import pytest
 
 from benchmarks.drivers import BadResponse, check_body
 from benchmarks.report import ratios, render, summarize
@@ -56,6 +59,15 @@ def test_render_contains_the_ratio_table() -> None:
     assert "cocalc_async `client.call`" in text
 
 
+def test_a_crashed_driver_is_reported_not_a_crash_of_the_report() -> None:
+    # What run_driver returns when the driver process died (e.g. a library it imports is absent).
+    crashed = {"client": "httpx", "endpoint": "ping", "c": 1, "n": 300, "ok": 0,
+               "errors": {"DriverCrashed": 1}, "error_sample": ["ModuleNotFoundError"]}  # fmt: skip
+    text = render({"mode": "quick", "machine": {"cores": 2}, "runs": [*RUNS, crashed]})
+    assert "| 0 (0–0) · – · – · – MB · **1 err** |" in text
+    assert len(smoke_failures({"runs": [*RUNS, crashed]})) == 1
+
+
 def test_smoke_flags_any_failed_call() -> None:
     good: dict[str, Any] = {"runs": RUNS, "server_integrity": {}}
     assert smoke_failures(good) == []
@@ -82,3 +94,19 @@ def test_quick_plan_is_small_and_full_plan_interleaves_seven() -> None:
     sdk_ping = [cfg for cfg in full.configs if cfg.client == "sdk-call" and cfg.endpoint == "ping"]
     assert sorted(cfg.c for cfg in sdk_ping) == [1, 10, 100, 1000, 5000]
     assert all(cfg.reps >= 7 for cfg in sdk_ping)
+
+
+async def test_httpx_absent_is_a_skipped_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks import drivers
+
+    monkeypatch.setitem(sys.modules, "httpx", None)  # import httpx -> ImportError
+    args = drivers.parse_args(
+        ["--client", "httpx", "--base-url", "http://127.0.0.1:9", "--c", "1", "--n", "1",
+         "--deadline", "1"]
+    )  # fmt: skip
+    rec = drivers.Recorder(args)
+    await drivers.drive_httpx(rec)
+    rec.sampler.stop()
+    assert rec.skipped == "httpx not installed (pip install httpx)"
+    assert rec.latencies == []
+    assert not rec.errors
