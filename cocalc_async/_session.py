@@ -243,7 +243,10 @@ class Session:
     ) -> Json:
         debug = logger.isEnabledFor(logging.DEBUG)
         started = time.perf_counter() if debug else 0.0
-        async with semaphore:
+        # acquire/release rather than ``async with``: one coroutine object fewer per queued call,
+        # and at C=1000 the queued calls' objects are what the cyclic GC keeps scanning.
+        await semaphore.acquire()
+        try:
             if self._closed:
                 raise ClientClosedError("this Client is closed; create a new one")
             try:
@@ -261,6 +264,8 @@ class Session:
                 raise
             except Exception as exc:
                 raise self._transport_error(exc, request, request_id, attempt) from exc
+        finally:
+            semaphore.release()
         if debug:
             logger.debug(
                 "%s %s -> %d in %.1f ms (attempt %d, request_id=%s) request=%s response=%s",
