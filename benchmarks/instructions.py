@@ -7,6 +7,9 @@ same total for the same program and input. Each client runs the same loop twice,
 start-up (imports, pool creation) cancelled out. The ratio to raw aiohttp estimates the share of
 raw throughput the SDK keeps where the client is CPU-bound, as it is on loopback.
 
+``--no-gc`` disables the cyclic garbage collector in the measured process: the difference is what
+the GC costs per request, which grows with the number of calls in flight (``--c 1000``).
+
 Needs ``valgrind`` (Debian package). Takes about a minute per client at the default ``--n``.
 """
 
@@ -75,7 +78,7 @@ async def _loop(client: str, base_url: str, n: int, c: int) -> None:
             await workers(lambda: sdk.call("v1", "ping", {}))
 
 
-def _count(client: str, base_url: str, n: int, c: int) -> int:
+def _count(client: str, base_url: str, n: int, c: int, gc: bool = True) -> int:
     """Instructions callgrind counted for one whole run of ``_loop``."""
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [
@@ -93,6 +96,7 @@ def _count(client: str, base_url: str, n: int, c: int) -> int:
             str(n),
             "--c",
             str(c),
+            *([] if gc else ["--no-gc"]),
         ]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=True)
     match = _COLLECTED.search(done.stderr)
@@ -101,7 +105,7 @@ def _count(client: str, base_url: str, n: int, c: int) -> int:
     return int(match.group(1))
 
 
-def measure(n: int, c: int) -> dict[str, Any]:
+def measure(n: int, c: int, gc: bool = True) -> dict[str, Any]:
     """Start the fixed server, count each client at n and 3n requests, return per-request costs."""
     server = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.server", "--max-seconds", "3600"],
@@ -114,7 +118,10 @@ def measure(n: int, c: int) -> dict[str, Any]:
         base_url = f"http://127.0.0.1:{port}"
         per_request = {}
         for client in CLIENTS:
-            small, large = _count(client, base_url, n, c), _count(client, base_url, 3 * n, c)
+            small, large = (
+                _count(client, base_url, n, c, gc),
+                _count(client, base_url, 3 * n, c, gc),
+            )
             per_request[client] = (large - small) / (2 * n)
     finally:
         server.terminate()
@@ -123,6 +130,7 @@ def measure(n: int, c: int) -> dict[str, Any]:
     return {
         "n": n,
         "c": c,
+        "gc": gc,
         "instructions_per_request": {k: round(v) for k, v in per_request.items()},
         "ratio_to_raw": {k: round(v / raw, 3) for k, v in per_request.items()},
     }
@@ -132,15 +140,24 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("--n", type=int, default=1000, help="requests in the short run (long: 3n)")
     p.add_argument("--c", type=int, default=50, help="requests in flight")
+    p.add_argument(
+        "--no-gc",
+        action="store_true",
+        help="disable the cyclic GC in the measured process, to show the GC's share",
+    )
     p.add_argument("--drive", choices=CLIENTS, help=argparse.SUPPRESS)
     p.add_argument("--base-url", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.drive:
+        if args.no_gc:
+            import gc
+
+            gc.disable()
         asyncio.run(_loop(args.drive, args.base_url, args.n, args.c))
         return
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed (apt-get install valgrind)")
-    print("RESULT " + json.dumps(measure(args.n, args.c)))
+    print("RESULT " + json.dumps(measure(args.n, args.c, gc=not args.no_gc)))
 
 
 if __name__ == "__main__":
