@@ -78,7 +78,7 @@ async def _within(call: Awaitable[S], seconds: float) -> S:
 
 
 def _v1(client: Caller) -> V1:
-    # The spec engineer's ``client.v1`` when it is there; the same generated class otherwise.
+    # A Client's cached ``client.v1``; any other Caller gets the same generated class around it.
     from ._generated.v1 import V1
 
     ns = getattr(client, "v1", None)
