@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from cocalc_async import Client
@@ -51,3 +53,25 @@ async def test_wait_times_out_and_reconnects_after_a_dropped_call() -> None:
         result = await job.wait(timeout=10)
         assert result.stdout == "late\n"
         assert emu.requests.count("v2/exec") >= 3
+
+
+async def test_cancelling_a_wait_cancels_the_hanging_call_and_leaves_the_client_usable() -> None:
+    async with Emulator() as emu, Client(emu.api_key, base_url=emu.url) as c:
+        pid = emu.create_project()
+        job = await c.exec_job(pid, "sleep 5; echo late")
+        before = emu.requests.count("v2/exec")
+        waiting = asyncio.create_task(job.wait(timeout=30))
+        for _ in range(500):  # until the async_await call is hanging in the server (at most 5 s)
+            if emu.requests.count("v2/exec") > before:
+                break
+            await asyncio.sleep(0.01)
+        else:
+            pytest.fail("the wait never called async_await")
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        assert c.session.in_flight == 0  # the hanging HTTP call went with the wait
+        seen = emu.requests.count("v2/exec")
+        await asyncio.sleep(0.3)
+        assert emu.requests.count("v2/exec") == seen  # and nothing polls on
+        assert (await job.status()).status == "running"  # the job itself runs on
