@@ -148,9 +148,8 @@ def _doc(e: Endpoint, returns: str, ret_doc: str) -> list[str]:
         "            request_timeout: HTTP timeout for this call (s), overriding the default."
     )
     out.append("            max_retries: retries for this call, overriding the Client's setting.")
-    shown = re.sub(
-        r"\bbuiltins\.|\b_m_\w+\.", "", returns
-    )  # list[CopyPathStatus], as users write it
+    # As users write it: list[CopyPathStatus], not builtins.list[_m_copy.CopyPathStatus].
+    shown = re.sub(r"\bbuiltins\.|\b_m_\w+\.", "", returns)
     out += ["", "        Returns:", f"            {shown}: {docstring_text(ret_doc)}"]
     if e.errors:
         out += ["", "        Raises:"]
@@ -259,8 +258,10 @@ def method(e: Endpoint, name: str) -> str:
         else:
             body.append("        params = _s.body({})")
         timeout_expr = f"_s.http_timeout(request_timeout, {e.default_timeout!r}, {server_t})"
+    # An RPC that returns nothing keeps no ``data``: what a newer server might send is ignored.
+    receive = "" if e.result_model == NO_RESULT else "data = "
     body += [
-        "        data = await self._caller.call(",
+        f"        {receive}await self._caller.call(",
         f"            {pystr(e.api)},",
         f"            {pystr(e.path)},",
         "            params,",
@@ -276,14 +277,9 @@ def method(e: Endpoint, name: str) -> str:
             "            return started",
             f"        return await _s.wait_for_copy(self._caller, {pystr(e.waiter)}, started, wait_timeout)",
         ]
-    elif e.result_model == NO_RESULT:
-        # The RPC returns nothing: whatever a newer server might send is not our caller's concern.
-        body[body.index("        data = await self._caller.call(")] = (
-            "        await self._caller.call("
-        )
     elif e.result_model in SCALAR_RESULTS:
         body.append(f"        return _s.scalar(data, {rt})")
-    else:
+    elif e.result_model != NO_RESULT:  # an RPC that returns nothing ends with the call
         body.append(f"        return _s.structure(data, {rt})" if rt else "        return data")
     return "\n".join(sig + body) + "\n"
 
