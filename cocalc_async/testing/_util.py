@@ -6,6 +6,7 @@ import datetime as _dt
 import hashlib
 import secrets
 import string
+import time
 import uuid
 
 BASE62 = string.digits + string.ascii_letters
@@ -15,6 +16,11 @@ def now_iso(t: _dt.datetime | None = None) -> str:
     """A timestamp the way CoCalc's JSON shows it: ``2017-05-24T13:29:11.742Z``."""
     t = t or _dt.datetime.now(_dt.timezone.utc)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+
+
+def now_ms() -> int:
+    """Milliseconds since the epoch: how conat and exec jobs send times."""
+    return int(time.time() * 1000)
 
 
 def new_uuid() -> str:

@@ -8,14 +8,13 @@ key of that very project, and then ``project_id`` may be left out.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from . import dispatch
-from ._util import is_uuid
+from ._util import is_uuid, now_ms
 from .auth import AuthHeaderError, Principal
 from .context import Context
 from .copy_api import start_copy
@@ -65,12 +64,12 @@ def _collab(ctx: Context, who: Principal, project_id: Any) -> str:
 
 @hub("system.ping")
 async def ping(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    return {"now": int(time.time() * 1000)}
+    return {"now": now_ms()}
 
 
 @hub("system.test")
 async def test(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    return {"account_id": who.account_id, "server_time": int(time.time() * 1000)}
+    return {"account_id": who.account_id, "server_time": now_ms()}
 
 
 @hub("system.getNames")
@@ -230,12 +229,12 @@ def project_fn(name: str) -> Callable[[Any], Any]:
 
 @project_fn("system.ping")
 async def p_ping(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
-    return {"now": int(time.time() * 1000)}
+    return {"now": now_ms()}
 
 
 @project_fn("system.test")
 async def p_test(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
-    return {"project_id": pid, "server_time": int(time.time() * 1000)}
+    return {"project_id": pid, "server_time": now_ms()}
 
 
 @project_fn("system.exec")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._util import now_ms
 from .exec import ExecError, ExecOptions, ProcessGroups, run
 
 CACHE_MAX = 100
@@ -67,7 +68,7 @@ def _sample(pid: int) -> dict[str, Any] | None:
         return None
     cpu_secs = (int(fields[11]) + int(fields[12])) / _TICKS
     return {
-        "timestamp": int(time.time() * 1000),
+        "timestamp": now_ms(),
         "mem_rss": rss_pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024,
         "cpu_secs": cpu_secs,
         "cpu_pct": 0.0,
@@ -82,7 +83,7 @@ class ExecJobs:
     def start(self, project_id: str, opts: ExecOptions, cwd: Path, home: Path) -> dict[str, Any]:
         if opts.max_output is None:
             opts.max_output = ASYNC_MAX_OUTPUT
-        job = Job(str(uuid.uuid4()), project_id, int(time.time() * 1000))
+        job = Job(str(uuid.uuid4()), project_id, now_ms())
         job.task = asyncio.get_running_loop().create_task(self._run(job, opts, cwd, home))
         self._jobs[job.job_id] = job
         self._evict()
