@@ -93,7 +93,7 @@ def _roster(path: str) -> list[Student]:
     from ..jobs import read_roster
 
     try:
-        return read_roster(path)
+        return read_roster(path).students
     except (OSError, ValueError) as exc:
         raise UsageError(f"roster {path}: {exc}") from None
 
