@@ -129,6 +129,7 @@ def load_roster(text: str, *, source: str = "roster") -> Roster:
     if not rows:
         raise RosterError([RosterProblem(1, "the roster is empty")], source)
     first_line, first = rows[0]
+    columns: list[str | None]
     if _looks_like_header(first):
         columns = [_canonical(f) for f in first]
         body = rows[1:]
