@@ -135,7 +135,8 @@ def load_roster(text: str, *, source: str = "roster") -> Roster:
         body = rows[1:]
     elif len(first) == 1 or "@" in first[0]:
         # No header: one e-mail a line (or e-mail first, then first and last name).
-        columns = ["email", "first_name", "last_name"][: max(len(r) for _, r in rows)]
+        names: list[str | None] = ["email", "first_name", "last_name"]
+        columns = names[: max(len(r) for _, r in rows)]
         body = rows
     else:
         found = ", ".join(f.strip() for f in first) or "nothing"
