@@ -11,7 +11,7 @@ import base64
 import functools
 import logging
 import platform
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -236,11 +236,38 @@ class Client:
             self, copy_id, timeout=timeout, interval=interval, max_interval=max_interval
         )
 
-    async def exec_job(self, project_id: str, command: str, **options: Any) -> ExecJob:
-        """Start a v2 async exec job; see :func:`cocalc_async.polling.start_exec_job`."""
+    async def exec_job(
+        self,
+        project_id: str,
+        command: str,
+        *,
+        args: Sequence[str] | None = None,
+        path: str | None = None,
+        timeout: float | None = None,
+        max_output: int | None = None,
+        bash: bool | None = None,
+        err_on_exit: bool | None = None,
+        env: Mapping[str, str] | None = None,
+        via: Literal["v2", "conat"] = "v2",
+    ) -> ExecJob:
+        """Start an async exec job (v2 ``exec``, or the conat project bridge with
+        ``via="conat"``); ``await job.wait()`` for its result, ``await job.cancel()`` to stop it.
+        Only the options given are sent. See :func:`cocalc_async.polling.start_exec_job`."""
         from .polling import start_exec_job
 
-        return await start_exec_job(self, project_id, command, **options)
+        return await start_exec_job(
+            self,
+            project_id,
+            command,
+            args=args,
+            path=path,
+            timeout=timeout,
+            max_output=max_output,
+            bash=bash,
+            err_on_exit=err_on_exit,
+            env=env,
+            via=via,
+        )
 
     def map(
         self,

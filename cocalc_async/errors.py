@@ -25,7 +25,7 @@
     ├── EventLoopMismatchError        a Client used from a second event loop
     ├── ResponseValidationError       JSON that does not fit the result model
     └── OperationError                a long operation ended badly
-        ├── CopyFailedError, ExecFailedError
+        ├── CopyFailedError, ExecFailedError, ExecJobPollError
         └── PollTimeoutError
 
 The classes that can arise both from an HTTP 200 body and from a non-2xx status (authentication,
@@ -56,6 +56,7 @@ __all__ = [
     "CopyFailedError",
     "EventLoopMismatchError",
     "ExecFailedError",
+    "ExecJobPollError",
     "GatewayTimeoutError",
     "InternalServerError",
     "InvalidParametersError",
@@ -310,6 +311,18 @@ class ExecFailedError(OperationError):
         self.stdout = stdout
         self.stderr = stderr
         self.exit_code = exit_code
+        self.result = result
+
+
+class ExecJobPollError(OperationError):
+    """A poll of an async exec job was not answered with that job's state.
+
+    Typically the answer was ``type: "blocking"``: the server took the poll for a new command
+    and may have run it again, so polling on would repeat it. ``result`` is that answer.
+    """
+
+    def __init__(self, message: str, result: Any = None) -> None:
+        super().__init__(message)
         self.result = result
 
 

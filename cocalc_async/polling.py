@@ -11,12 +11,16 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from .errors import (
     APIConnectionError,
+    APIStatusError,
+    CoCalcAPIError,
+    CoCalcError,
     CopyFailedError,
     ExecFailedError,
+    ExecJobPollError,
     PollTimeoutError,
     ResponseValidationError,
 )
@@ -25,12 +29,14 @@ if TYPE_CHECKING:
     from ._generated._support import Caller
     from ._generated.v1 import V1
     from ._generated.v2 import V2
+    from ._types import Json
     from .client import Client
     from .models.copy import CopyPathStatus
     from .models.exec import ExecResult
 
 __all__ = [
     "ExecJob",
+    "ExecVia",
     "copy_path_and_wait",
     "poll",
     "start_exec_job",
@@ -44,11 +50,16 @@ S = TypeVar("S")
 #: started together spread out instead of hitting the server in lockstep).
 BACKOFF_FACTOR = 1.5
 JITTER = 0.2
-#: Seconds one ``async_await`` call may hang in the server before we reconnect. Proxies in front
-#: of CoCalc cut idle requests after about a minute, so a shorter hang is reconnected sooner.
+#: Seconds one ``async_await`` poll may hang before we close it and poll again. The hub and the
+#: proxies in front of it cut a hanging request after about a minute; closing it ourselves a
+#: little earlier makes the reconnect ours, not a 502.
 EXEC_AWAIT_SLICE_S = 50.0
-#: How much longer the HTTP request may take than the server-side hang.
+#: How much longer the HTTP request may take than the hang asked of the server.
 EXEC_AWAIT_MARGIN_S = 15.0
+#: Bridge time limit (s) for a conat exec call that does not hang (start, status).
+CONAT_POLL_TIMEOUT_S = 30.0
+#: Pause before polling again after a hanging poll was cut off.
+CUT_OFF_PAUSE_S = 1.0
 
 
 class _DeadlinePassed(Exception):
@@ -229,75 +240,189 @@ async def copy_path_and_wait(
     )
 
 
+ExecVia = Literal["v2", "conat"]
+
+#: The signal :meth:`ExecJob.cancel` sends by default (SIGTERM).
+SIGTERM = 15
+
+
 class ExecJob:
-    """A command running in a project as a v2 async exec job (``async_call``).
+    """A command running in a project as an async exec job (``async_call``).
 
     Get one from :meth:`Client.exec_job`. ``job_id`` names it on the server, which keeps the
-    last 100 jobs of a project for an hour.
+    last 100 jobs of a project for an hour. ``via`` is the route it was started through and is
+    polled through: ``"v2"`` (``POST /api/v2/exec``) or ``"conat"`` (the project bridge's
+    ``system.exec``).
+
+    Polls are sent in CoCalc's own form, ``{project_id, async_get, async_stats[, async_await]}``
+    and nothing else (``src/packages/next/lib/api/schema/exec.ts`` @5cb3315c30: the async branch
+    of ``ExecInputSchema`` has no ``command``). A poll that carried ``command`` would be parsed as
+    a new blocking command by a hub that validates its input, and run again.
     """
 
-    def __init__(self, client: Client, project_id: str, command: str, started: ExecResult) -> None:
+    def __init__(
+        self,
+        client: Client,
+        project_id: str,
+        command: str,
+        started: ExecResult,
+        *,
+        via: ExecVia = "v2",
+    ) -> None:
         if not started.job_id:
             raise ResponseValidationError(
                 "exec with async_call answered without a job_id",
                 path="$.job_id",
                 model="ExecResult",
             )
+        if via not in ("v2", "conat"):
+            raise ValueError(f"via must be 'v2' or 'conat', got {via!r}")
         self._client = client
         self.project_id = project_id
         self.command = command
+        self.via: ExecVia = via
         self.job_id: str = started.job_id
         #: The latest state seen from the server.
         self.last: ExecResult = started
 
     def __repr__(self) -> str:
-        return f"ExecJob(job_id={self.job_id!r}, status={self.last.status!r})"
+        return f"ExecJob(job_id={self.job_id!r}, status={self.last.status!r}, via={self.via!r})"
+
+    def _poll_body(self, *, stats: bool, wait: bool) -> dict[str, Any]:
+        body: dict[str, Any] = {"async_get": self.job_id, "async_stats": stats}
+        if wait:
+            body["async_await"] = True
+        return body
+
+    async def _poll(self, *, stats: bool, hang: float | None) -> ExecResult:
+        """One poll; ``hang`` (seconds) makes it the hanging ``async_await`` call."""
+        body = self._poll_body(stats=stats, wait=hang is not None)
+        if self.via == "v2":
+            data = await self._client.call(
+                "v2",
+                "exec",
+                {"project_id": self.project_id, **body},
+                timeout=None if hang is None else hang + EXEC_AWAIT_MARGIN_S,
+                max_retries=None if hang is None else 0,
+                idempotent=True,  # a poll in this form reads the job; it never starts one
+            )
+        else:
+            # The bridge's own limit is 15 s unless the body says otherwise
+            # (src/packages/server/api/project-bridge.ts:8 @5cb3315c30).
+            bridge_s = CONAT_POLL_TIMEOUT_S if hang is None else hang
+            data = await self._client.call(
+                "conat/project",
+                "system.exec",
+                {"project_id": self.project_id, "args": [body], "timeout": int(bridge_s * 1000)},
+                timeout=bridge_s + EXEC_AWAIT_MARGIN_S,
+                max_retries=None if hang is None else 0,
+                idempotent=True,
+            )
+        return self._accept(data)
+
+    def _accept(self, data: Json) -> ExecResult:
+        from ._generated._support import structure
+        from .models.exec import ExecResult
+
+        result = structure(data, ExecResult)
+        if result.type != "async":
+            raise ExecJobPollError(
+                f"the server answered a poll of exec job {self.job_id} as a {result.type!r} "
+                "command, not with the job's state: it may have run a command again, so "
+                "polling stops here",
+                result=result,
+            )
+        if result.job_id not in (None, self.job_id):
+            raise ExecJobPollError(
+                f"a poll of exec job {self.job_id} answered for job {result.job_id}",
+                result=result,
+            )
+        self.last = result
+        return result
 
     async def status(self, *, stats: bool = False) -> ExecResult:
-        """The job's current state (``status`` is ``running``, ``completed`` or ``error``)."""
-        self.last = await _v2(self._client).exec(
-            project_id=self.project_id,
-            command=self.command,
-            async_get=self.job_id,
-            async_stats=stats or None,
-        )
-        return self.last
+        """The job's current state (``status`` is ``running``, ``completed`` or ``error``).
 
-    async def wait(self, *, timeout: float = 600.0) -> ExecResult:
+        ``stats=True`` asks for the CPU and memory samples the project recorded.
+        """
+        return await self._poll(stats=stats, hang=None)
+
+    async def wait(
+        self, *, timeout: float = 600.0, await_slice: float = EXEC_AWAIT_SLICE_S
+    ) -> ExecResult:
         """Wait for the job to end and return its result.
 
-        Uses the server's hanging ``async_await`` call in slices of at most
-        :data:`EXEC_AWAIT_SLICE_S` seconds, reconnecting after each slice and after a dropped
-        connection. Raises :class:`ExecFailedError` (with stdout, stderr and the exit code) when
-        the job ended with status ``error``, and :class:`PollTimeoutError` after ``timeout``.
+        Uses the server's hanging ``async_await`` poll, at most ``await_slice`` seconds per
+        call. When the call is cut before the job ends (the hub's own limit answers
+        ``{"error": "undefined"}``, the conat bridge ``timeout … code='408'``, a proxy a 502 or
+        504, or the connection drops) it polls again, until ``timeout`` seconds have passed.
+
+        Raises:
+            ExecFailedError: the job ended with status ``error`` (stdout, stderr, exit code).
+            ExecJobPollError: a poll was answered as a new command (it may have run again).
+            PollTimeoutError: ``timeout`` passed first; the job runs on in the project.
         """
+        if not timeout > 0 or not await_slice > 0:
+            raise ValueError("need timeout > 0 and await_slice > 0")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        v2 = _v2(self._client)
         while self.last.running or self.last.status is None:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise PollTimeoutError(self.last, f"exec job {self.job_id} still running")
-            hang = max(1.0, min(EXEC_AWAIT_SLICE_S, remaining))
+            hang = min(await_slice, remaining)
             try:
-                self.last = await _within(
-                    v2.exec(
-                        project_id=self.project_id,
-                        command=self.command,
-                        async_get=self.job_id,
-                        async_await=True,
-                        timeout=hang,
-                        request_timeout=hang + EXEC_AWAIT_MARGIN_S,
-                    ),
-                    remaining,
-                )
+                await _within(self._poll(stats=False, hang=hang), remaining)
             except _DeadlinePassed:
                 raise PollTimeoutError(self.last, f"exec job {self.job_id} still running") from None
-            except APIConnectionError:
-                # A proxy cut the hanging request: the job runs on regardless, so reconnect
-                # after a short pause rather than hammering a server that may be restarting.
-                await asyncio.sleep(min(1.0, max(0.0, deadline - loop.time())))
+            except CoCalcError as err:
+                if not _cut_off(err):
+                    raise
+                # The hanging call was cut, not the job: it runs on, so poll again after a
+                # short pause (a server that is restarting is not hammered).
+                await asyncio.sleep(min(CUT_OFF_PAUSE_S, max(0.0, deadline - loop.time())))
         return _check_exec(self.last)
+
+    async def cancel(self, *, signal: int = SIGTERM) -> ExecResult:
+        """Stop the job on the server and return its state after the signal.
+
+        Sends ``signal`` to the job's process group through the project's conat
+        ``system.signal`` (CoCalc starts each command as the leader of its own process group,
+        ``detached: true`` in ``src/packages/backend/execute-code.ts`` @5cb3315c30, so ``-pid``
+        reaches its children too). A job that has already ended is left alone.
+        """
+        if isinstance(signal, bool) or not isinstance(signal, int) or not 0 < signal < 65:
+            raise ValueError(f"signal must be a signal number 1..64, got {signal!r}")
+        state = self.last if self.last.pid is not None else await self.status()
+        if not state.running:
+            return state
+        if state.pid is None:
+            raise ResponseValidationError(
+                f"exec job {self.job_id} is running but the server reports no pid to signal",
+                path="$.pid",
+                model="ExecResult",
+            )
+        await self._client.call(
+            "conat/project",
+            "system.signal",
+            {"project_id": self.project_id, "args": [{"signal": signal, "pids": [-state.pid]}]},
+            idempotent=True,  # a second signal to an ended group changes nothing
+        )
+        return await self.status()
+
+
+def _cut_off(err: CoCalcError) -> bool:
+    """Whether ``err`` means the hanging poll was cut off rather than the job having failed."""
+    if isinstance(err, APIConnectionError):  # dropped connection, our own read timeout
+        return True
+    if isinstance(err, APIStatusError) and err.status_code in (408, 502, 503, 504):
+        return True
+    if isinstance(err, CoCalcAPIError):
+        text = (err.error if isinstance(err.error, str) else err.message).strip()
+        # The hub's limit on the project call turns into the text of an undefined error; the
+        # conat bridge's into "timeout - callHub: … code='408'".
+        return text == "undefined" or text.lower().startswith("timeout") or "code='408'" in text
+    return False
 
 
 def _check_exec(result: ExecResult) -> ExecResult:
@@ -320,27 +445,64 @@ async def start_exec_job(
     *,
     args: Sequence[str] | None = None,
     path: str | None = None,
-    timeout: float = 60,
+    timeout: float | None = None,
     max_output: int | None = None,
-    bash: bool = False,
-    err_on_exit: bool = True,
+    bash: bool | None = None,
+    err_on_exit: bool | None = None,
     env: Mapping[str, str] | None = None,
+    via: ExecVia = "v2",
 ) -> ExecJob:
-    """Start ``command`` as a v2 async exec job and return the :class:`ExecJob` at once.
+    """Start ``command`` as an async exec job and return the :class:`ExecJob` at once.
 
-    ``timeout`` bounds the command's run time on the server (seconds). With ``err_on_exit``
-    false, a non-zero exit is a ``completed`` job with that ``exit_code`` rather than an error.
+    Only the options given are sent; the project's own defaults apply to the rest (for an async
+    job: 10 minutes of run time, 1 MB of output, ``err_on_exit`` true). ``timeout`` bounds the
+    command's run time on the server (seconds). With ``err_on_exit=False`` a non-zero exit is a
+    ``completed`` job with that ``exit_code`` rather than an error. ``via="conat"`` starts it
+    through the project bridge's ``system.exec`` instead of ``POST /api/v2/exec``.
     """
-    started = await _v2(client).exec(
-        project_id=project_id,
-        command=command,
-        args=args,
-        path=path,
-        timeout=timeout,
-        max_output=max_output,
-        bash=bash,
-        err_on_exit=err_on_exit,
-        env=env,
-        async_call=True,
-    )
-    return ExecJob(client, project_id, command, started)
+    _check_uuid("project_id", project_id)
+    if not isinstance(command, str) or not command.strip():
+        raise ValueError("command must be a non-empty string")
+    if via not in ("v2", "conat"):
+        raise ValueError(f"via must be 'v2' or 'conat', got {via!r}")
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
+    ):
+        raise ValueError(f"timeout must be a number of seconds > 0, got {timeout!r}")
+    if args is not None and (isinstance(args, str) or not all(isinstance(a, str) for a in args)):
+        raise TypeError("args must be a list of strings")
+    options: dict[str, Any] = {
+        "command": command,
+        "args": None if args is None else list(args),
+        "path": path,
+        "timeout": timeout,
+        "max_output": max_output,
+        "bash": bash,
+        "err_on_exit": err_on_exit,
+        "env": None if env is None else dict(env),
+    }
+    body = {k: v for k, v in options.items() if v is not None}
+    body["async_call"] = True
+    if via == "v2":
+        data = await client.call("v2", "exec", {"project_id": project_id, **body})
+    else:
+        data = await client.call(
+            "conat/project",
+            "system.exec",
+            {
+                "project_id": project_id,
+                "args": [body],
+                "timeout": int(CONAT_POLL_TIMEOUT_S * 1000),
+            },
+            timeout=CONAT_POLL_TIMEOUT_S + EXEC_AWAIT_MARGIN_S,
+        )
+    from ._generated._support import structure
+    from .models.exec import ExecResult
+
+    return ExecJob(client, project_id, command, structure(data, ExecResult), via=via)
+
+
+def _check_uuid(name: str, value: object) -> None:
+    from ._generated._support import check_uuid
+
+    check_uuid(name, value)
