@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+from aiohttp import hdrs
 
 from . import _defaults, _retry
 from ._config import Timeout
@@ -40,6 +41,8 @@ __all__ = ["Session", "to_client_timeout"]
 
 # The message a close() cancellation carries, so the call can tell it from the caller's own.
 _CLOSED_MESSAGE = "cocalc_async: client closed while the call was in flight"
+#: Bytes asked of the (decoded) body stream at a time; bounds what one step can overshoot.
+_READ_CHUNK = 2**16
 
 
 def to_client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
@@ -299,22 +302,27 @@ class Session:
         request_id: str,
         attempt: int,
     ) -> bytes:
-        """Read the body, refusing it once it passes ``max_response_bytes`` (never buffered whole)."""
+        """Read the body, refusing it once its *decoded* size passes ``max_response_bytes``.
+
+        ``Content-Length`` counts the bytes on the wire: a 1 MiB gzip, deflate or brotli body can
+        inflate to gigabytes, so the limit is applied to what aiohttp's incremental decompressor
+        hands over, chunk by chunk, and nothing is ever buffered past it.
+        """
         limit = self.max_response_bytes
         length = response.content_length
-        if length is not None and length <= limit:
-            return await response.read()
-        if length is None:
+        encoded = hdrs.CONTENT_ENCODING in response.headers
+        if length is None or length <= limit or encoded:
             chunks: list[bytes] = []
             size = 0
-            async for chunk in response.content.iter_any():
+            async for chunk in response.content.iter_chunked(_READ_CHUNK):
                 size += len(chunk)
                 if size > limit:
                     break
                 chunks.append(chunk)
             else:
                 return b"".join(chunks)
-        response.close()  # drop the connection instead of draining a huge body
+            chunks.clear()
+        response.close()  # drop the connection instead of draining (or inflating) a huge body
         raise ResponseTooLargeError(
             f"the response is larger than max_response_bytes={limit}",
             endpoint=request.endpoint,
