@@ -13,12 +13,13 @@ import datetime as dt
 import fnmatch
 import json
 import os
-import shutil
+import posixpath
+import stat
 from pathlib import Path
 from typing import Any
 
 from ._util import now_iso
-from .files import FileError, ProjectFiles
+from .files import FileError, ProjectFiles, normalize
 from .store import Store
 
 HISTORY_PATTERNS = ("*.sage-history",)
@@ -81,7 +82,16 @@ class CopyService:
             self.store.update_copy(copy_id, started=now_iso())
             error: str | None = None
             try:
-                await asyncio.to_thread(self._copy, dict(row))
+                within: str | None = None
+                if row["public"]:
+                    # looked up here: the store's SQLite connection belongs to this thread
+                    within = self.store.containing_public_path(
+                        str(row["source_project_id"]), str(row["source_path"])
+                    )
+                    if within is None:
+                        raise FileError("EACCES", 13, "link_stat", str(row["source_path"]),
+                                        "permission denied")  # fmt: skip
+                await asyncio.to_thread(self._copy, dict(row), within)
             except FileError as err:
                 error = f"rsync: {err}"
             except OSError as err:
@@ -94,55 +104,107 @@ class CopyService:
             if event is not None:
                 event.set()
 
-    def _copy(self, row: dict[str, Any]) -> None:
+    def _copy(self, row: dict[str, Any], within: str | None) -> None:
+        """Copy through ``ProjectFiles`` only, so every read and write is confined: the source
+        to its project (or, for a public copy, to the shared directory), the target to its
+        project. Symlinks are not followed out: one that resolves outside the source root is
+        skipped, as is anything that is neither a file nor a directory."""
+        files = self.files
+        src_pid, dst_pid = str(row["source_project_id"]), str(row["target_project_id"])
         src_path = str(row["source_path"])
-        target_path = row["target_path"] or src_path
-        src = self.files.resolve(row["source_project_id"], src_path)
-        dst = self.files.resolve(row["target_project_id"], str(target_path))
+        target_path = str(row["target_path"] or src_path)
+        src = files.resolve(src_pid, src_path, "link_stat", within=within)
+        # the target's last component is not followed: a symlink there gets replaced
+        clean_target = normalize(target_path)
+        dst_parent = files.resolve(dst_pid, posixpath.dirname(clean_target) or ".")
+        dst = dst_parent / posixpath.basename(clean_target) if clean_target else dst_parent
+        src_home = files.home(src_pid).resolve()
+        dst_home = files.home(dst_pid).resolve()
+        root = src_home if within is None else files.resolve(src_pid, within, within=within)
         if not src.exists():
             raise FileError("ENOENT", 2, "link_stat", src_path, "no such file or directory")
         patterns = list(json.loads(row["exclude"] or "[]"))
         if row["exclude_history"]:
             patterns.extend(HISTORY_PATTERNS)
         opts = (bool(row["overwrite_newer"]), bool(row["backup"]))
+
+        def copy_one(source: Path, target: Path) -> None:
+            _copy_file(files, src_pid, source.relative_to(src_home).as_posix(), within,
+                       dst_pid, target, dst_home, *opts)  # fmt: skip
+
         if src.is_file():
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            _copy_file(src, dst, *opts)
+            copy_one(src, dst)
             return
         wanted: set[Path] = set()
-        for dirpath, dirnames, filenames in os.walk(src):
+        for dirpath, dirnames, filenames in os.walk(src):  # never descends into a symlink
             rel_dir = Path(dirpath).relative_to(src)
             dirnames[:] = [d for d in dirnames if not _excluded(d, patterns)]
-            (dst / rel_dir).mkdir(parents=True, exist_ok=True)
             wanted.add(rel_dir)
             for name in filenames:
-                if _excluded(name, patterns):
+                source = Path(dirpath) / name
+                if _excluded(name, patterns) or not _inside(source.resolve(), root):
                     continue
                 wanted.add(rel_dir / name)
-                _copy_file(Path(dirpath) / name, dst / rel_dir / name, *opts)
+                copy_one(source, dst / rel_dir / name)
+            for name in dirnames:
+                if os.path.islink(Path(dirpath) / name):
+                    continue  # os.walk does not descend into it; neither does the copy
+                # an empty directory still arrives, as with rsync
+                files.mkdir(dst_pid, (dst / rel_dir / name).relative_to(dst_home).as_posix())
         if row["delete_missing"]:
-            _delete_missing(dst, wanted, patterns)
+            _delete_missing(files, dst_pid, dst, dst_home, wanted, patterns)
+
+
+def _inside(candidate: Path, root: Path) -> bool:
+    return candidate == root or root in candidate.parents
 
 
 def _excluded(name: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(name, p) for p in patterns)
 
 
-def _copy_file(src: Path, dst: Path, overwrite_newer: bool, backup: bool) -> None:
-    if dst.exists():
-        if not overwrite_newer and dst.stat().st_mtime > src.stat().st_mtime:
+def _copy_file(
+    files: ProjectFiles,
+    src_pid: str,
+    src_rel: str,
+    within: str | None,
+    dst_pid: str,
+    dst: Path,
+    dst_home: Path,
+    overwrite_newer: bool,
+    backup: bool,
+) -> None:
+    dst_rel = dst.relative_to(dst_home).as_posix()
+    source = files.resolve(src_pid, src_rel, within=within)
+    if not source.is_file():
+        return  # a fifo, a device or a dangling link: rsync would not copy it as data either
+    mtime = source.stat().st_mtime
+    try:
+        existing: os.stat_result | None = os.lstat(dst)
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and stat.S_ISREG(existing.st_mode):
+        if not overwrite_newer and existing.st_mtime > mtime:
             return  # rsync --update: a newer target wins
         if backup:
-            os.replace(dst, dst.with_name(dst.name + "~"))
-    shutil.copy2(src, dst)
+            files.move(dst_pid, dst_rel, dst_rel + "~")
+    # follow=False: a symlink in the target is replaced, never written through (as rsync does)
+    data = files.read_bytes(src_pid, src_rel, within=within)
+    files.write_bytes(dst_pid, dst_rel, data, mtime, follow=False)
 
 
-def _delete_missing(dst: Path, wanted: set[Path], patterns: list[str]) -> None:
+def _delete_missing(
+    files: ProjectFiles,
+    project_id: str,
+    dst: Path,
+    dst_home: Path,
+    wanted: set[Path],
+    patterns: list[str],
+) -> None:
     for dirpath, dirnames, filenames in os.walk(dst, topdown=False):
         rel_dir = Path(dirpath).relative_to(dst)
-        for name in filenames:
+        for name in [*filenames, *dirnames]:
             if (rel_dir / name) not in wanted and not _excluded(name, patterns):
-                (Path(dirpath) / name).unlink()
-        for name in dirnames:
-            if (rel_dir / name) not in wanted and not _excluded(name, patterns):
-                shutil.rmtree(Path(dirpath) / name, ignore_errors=True)
+                rel = (Path(dirpath) / name).relative_to(dst_home).as_posix()
+                with contextlib.suppress(FileError):
+                    files.delete(project_id, rel)

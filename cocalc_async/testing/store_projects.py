@@ -150,12 +150,21 @@ class ProjectStore:
 
     def is_public(self, project_id: str, path: str) -> bool:
         """A path is public when it or one of its parent directories is shared."""
-        path = path.strip("/")
+        return self.containing_public_path(project_id, path) is not None
+
+    def containing_public_path(self, project_id: str, path: str) -> str | None:
+        """The shared path that makes ``path`` public (``""`` shares the whole project), or
+        ``None``. Any ``..`` segment is denied outright, as CoCalc's containing_public_path
+        does (src/packages/util/misc.ts:1723 @5cb3315c30): ``shared/../private.txt`` starts
+        with ``shared/`` but is not inside it."""
+        if ".." in path.split("/") or "\x00" in path:
+            return None
+        path = "/".join(p for p in path.split("/") if p not in ("", "."))
         for row in self.public_paths(project_id):
-            shared = str(row["path"]).strip("/")
+            shared = "/".join(p for p in str(row["path"]).split("/") if p not in ("", "."))
             if shared == "" or path == shared or path.startswith(shared + "/"):
-                return True
-        return False
+                return shared
+        return None
 
     def set_stars(self, public_id: str, stars: list[str]) -> None:
         self.db.execute(

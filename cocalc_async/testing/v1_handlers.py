@@ -287,10 +287,13 @@ async def write_text_file(ctx: Context, who: Principal, p: dict[str, Any]) -> di
 @handler("public_get_text_file")
 async def public_text(ctx: Context, who: Principal, p: dict[str, Any]) -> dict[str, Any]:
     project_id, path = str(p["project_id"]), str(p["path"])
-    if not is_uuid(project_id) or not ctx.store.is_public(project_id, path):
+    shared = ctx.store.containing_public_path(project_id, path) if is_uuid(project_id) else None
+    if shared is None:
         raise HandlerError(f"path '{path}' of project with id '{project_id}' is not public")
     try:
-        return {"event": "public_text_file_contents", "data": ctx.files.read_text(project_id, path)}
+        # within=shared: a symlink in the shared directory may not reach private files
+        data = ctx.files.read_text(project_id, path, within=shared)
+        return {"event": "public_text_file_contents", "data": data}
     except FileError as err:
         raise HandlerError(err.node_error) from None
 
@@ -298,10 +301,11 @@ async def public_text(ctx: Context, who: Principal, p: dict[str, Any]) -> dict[s
 @handler("public_get_directory_listing")
 async def public_listing(ctx: Context, who: Principal, p: dict[str, Any]) -> dict[str, Any]:
     project_id, path = str(p["project_id"]), str(p["path"])
-    if not is_uuid(project_id) or not ctx.store.is_public(project_id, path):
+    shared = ctx.store.containing_public_path(project_id, path) if is_uuid(project_id) else None
+    if shared is None:
         raise HandlerError(f"path '{path}' of project with id '{project_id}' is not public")
     try:
-        files = ctx.files.listing(project_id, path, bool(p.get("hidden")))
+        files = ctx.files.listing(project_id, path, bool(p.get("hidden")), within=shared)
     except FileError as err:
         raise HandlerError(err.node_error) from None
     if p.get("time"):
