@@ -48,7 +48,7 @@ class Client:
     Use it as an async context manager so its connection pool is closed::
 
         async with Client(api_key="sk_...", base_url="https://cocalc.com") as client:
-            pong = await client.call("v1", "ping", {})
+            pong = await client.call("conat/hub", "system.ping", {})
 
     Args:
         api_key: the account (or project) API key; defaults to ``COCALC_API_KEY``, then the
@@ -167,7 +167,12 @@ class Client:
 
     @functools.cached_property
     def v1(self) -> V1:
-        """The legacy v1 message API: ``await client.v1.ping()``."""
+        """The legacy v1 message API: ``await client.v1.ping()``.
+
+        CoCalc removed API v1 on 2025-05-29: a current hub answers every ``/api/v1/*`` path
+        with its HTML 404 page. Use it only against hubs built before then; everything else here
+        (``client.query``, the polling helpers, the CLI) uses v2 and conat.
+        """
         from ._generated.v1 import V1
 
         return V1(self)
@@ -188,7 +193,9 @@ class Client:
 
     @functools.cached_property
     def query(self) -> Query:
-        """Database user queries: ``await client.query.get("accounts", account_id=None)``."""
+        """Database user queries through v2 ``user-query``:
+        ``await client.query.get("accounts", account_id=None)``; ``client.query.via("conat")``
+        for the hub bridge's ``db.userQuery``."""
         from .query import Query
 
         return Query(self)

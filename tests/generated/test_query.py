@@ -43,7 +43,7 @@ async def test_get_sends_the_tutorial_query_and_returns_the_record() -> None:
         "query": {"accounts": {"account_id": UUID, "email_address": "a@b"}},
     }
     rec = Recorder(answer)
-    record = await Query(rec).get("accounts", account_id=None, email_address=None)
+    record = await Query(rec, api="v1").get("accounts", account_id=None, email_address=None)
     assert record == {"account_id": UUID, "email_address": "a@b"}
     assert rec.calls == [
         (
@@ -56,6 +56,23 @@ async def test_get_sends_the_tutorial_query_and_returns_the_record() -> None:
             False,
         )
     ]
+
+
+async def test_the_default_is_v2_user_query() -> None:
+    rec = Recorder({"query": {"accounts": {"account_id": UUID}}})
+    assert await Query(rec).get("accounts", account_id=None) == {"account_id": UUID}
+    assert rec.calls[0][:3] == ("v2", "user-query", {"query": {"accounts": {"account_id": None}}})
+
+
+async def test_conat_sends_db_user_query_and_reads_the_bare_answer() -> None:
+    rec = Recorder({"projects": {"project_id": UUID, "title": "T"}})
+    record = await Query(rec).via("conat").get("projects", project_id=UUID, title=None)
+    assert record == {"project_id": UUID, "title": "T"}
+    assert rec.calls[0][:3] == (
+        "conat/hub",
+        "db.userQuery",
+        {"args": [{"query": {"projects": {"project_id": UUID, "title": None}}}]},
+    )
 
 
 async def test_v2_sends_user_query() -> None:
@@ -105,7 +122,7 @@ async def test_bad_queries_are_refused_before_sending(
 
 
 def test_unknown_api_is_refused() -> None:
-    with pytest.raises(ValueError, match="'v1' or 'v2'"):
+    with pytest.raises(ValueError, match="'v2', 'conat' or 'v1'"):
         Query(Recorder(None), api="v3")  # type: ignore[arg-type]
 
 
@@ -119,7 +136,7 @@ async def test_an_answer_without_the_record_is_a_validation_error() -> None:
 async def test_client_query_is_one_cached_helper() -> None:
     async with Client(api_key="sk_test", base_url="http://127.0.0.1:9") as client:
         assert client.query is client.query
-        assert client.query.api == "v1"
+        assert client.query.api == "v2"
 
 
 def _emulator() -> Any:
@@ -130,7 +147,7 @@ def _emulator() -> Any:
     return Emulator
 
 
-@pytest.mark.parametrize("api", ["v1", "v2"])
+@pytest.mark.parametrize("api", ["v1", "v2", "conat"])
 async def test_get_and_set_against_the_emulator(api: str) -> None:
     emulator = _emulator()
     async with emulator() as emu:
