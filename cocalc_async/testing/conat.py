@@ -8,6 +8,7 @@ key of that very project, and then ``project_id`` may be left out.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from aiohttp import web
 
 from . import dispatch
 from ._util import is_uuid, now_ms
+from .accounts import is_member
 from .auth import AuthHeaderError, Principal
 from .context import Context
 from .copy_api import start_copy
@@ -29,7 +31,15 @@ HUB: dict[str, HubFn] = {}
 PROJECT: dict[str, Callable[[Context, Principal, str, dict[str, Any]], Awaitable[Any]]] = {}
 NO_KEY = "must be signed in and MUST provide an api key (cookies are not allowed)"
 #: Methods marked ``opts`` take ``args=[{"opts": {...}}]``.
-OPTS_METHODS = frozenset({"projects.addCollaborator", "projects.removeCollaborator"})
+OPTS_METHODS = frozenset(
+    {
+        "projects.addCollaborator",
+        "projects.removeCollaborator",
+        "projects.inviteCollaborator",
+        "projects.inviteCollaboratorWithoutAccount",
+        "projects.changeUserType",
+    }
+)
 
 
 def hub(name: str) -> Callable[[HubFn], HubFn]:
@@ -52,8 +62,20 @@ def first_arg(name: str, args: Any) -> dict[str, Any]:
         return {}
     if name in OPTS_METHODS:
         opts = arg.get("opts")
-        return opts if isinstance(opts, dict) else {}
+        # the function reads opts.<field>: without opts that is the hub's TypeError
+        return opts if isinstance(opts, dict) else {"__missing_opts__": True}
     return arg
+
+
+_JS_ERROR = re.compile(r"^[A-Z][A-Za-z]*Error: ")
+
+
+def js_error_text(error: Any) -> Any:
+    """The hub answers a thrown error with ``${err}``: ``Error: <message>``, or the class
+    name for other errors (``TypeError: …``, ``OwnershipError: …``)."""
+    if isinstance(error, str) and not _JS_ERROR.match(error):
+        return f"Error: {error}"
+    return error
 
 
 def _collab(ctx: Context, who: Principal, project_id: Any) -> str:
@@ -102,63 +124,6 @@ async def create_project(ctx: Context, who: Principal, a: dict[str, Any]) -> Any
     if a.get("start"):
         ctx.store.update_project(pid, state="running")
     return pid
-
-
-@hub("projects.addCollaborator")
-async def add_collaborator(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    pid = _collab(ctx, who, a.get("project_id"))
-    account_id = a.get("account_id")
-    if not is_uuid(account_id) or ctx.store.account(str(account_id)) is None:
-        raise HandlerError(f"no account with id {account_id}")
-    if ctx.store.group_of(str(account_id), pid) != "owner":
-        ctx.store.add_user(pid, str(account_id))
-    ctx.keys.invalidate()
-    return None
-
-
-@hub("projects.removeCollaborator")
-async def remove_collaborator(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    pid = _collab(ctx, who, a.get("project_id"))
-    account_id = str(a.get("account_id"))
-    if ctx.store.group_of(account_id, pid) == "owner":
-        raise HandlerError("cannot remove the owner of a project")
-    ctx.store.remove_user(pid, account_id)
-    ctx.keys.invalidate()
-    return None
-
-
-async def _state(ctx: Context, who: Principal, a: dict[str, Any], state: str | None) -> Any:
-    pid = _collab(ctx, who, a.get("project_id"))
-    if state is not None:
-        ctx.store.update_project(pid, state=state)
-    return None
-
-
-@hub("projects.start")
-async def start(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    return await _state(ctx, who, a, "running")
-
-
-@hub("projects.stop")
-async def stop(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    return await _state(ctx, who, a, "opened")
-
-
-@hub("projects.touch")
-async def touch(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    pid = _collab(ctx, who, a.get("project_id"))
-    ctx.store.touch_project(pid)
-    return None
-
-
-@hub("projects.state")
-async def state(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    pid = _collab(ctx, who, a.get("project_id"))
-    row = ctx.store.project(pid)
-    return {
-        "state": row["state"] if row is not None else "opened",
-        "time": row["last_edited"] if row else None,
-    }
 
 
 @hub("projects.copyPathBetweenProjects")
@@ -267,43 +232,84 @@ async def p_listing(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -
         raise HandlerError(str(err)) from None
 
 
+#: ``getApiKey`` without an ``Authorization`` header (src/packages/server/auth/api.ts:8
+#: @5cb3315c30); both bridges answer it before anything else.
+NO_HEADER = "You must provide authentication via an API key."
+#: The project bridge's own text for a key that resolves to nothing
+#: (src/packages/next/pages/api/conat/project.ts:30 @5cb3315c30).
+NO_PRINCIPAL = "must sign in as project or account"
+
+
+def _key_error(key: str | AuthHeaderError | None) -> str | None:
+    if key is None:
+        return NO_HEADER
+    if isinstance(key, AuthHeaderError):
+        return str(key)
+    return None
+
+
 async def run_hub(ctx: Context, body: dict[str, Any], key: str | AuthHeaderError | None) -> Reply:
+    bad = _key_error(key)
+    if bad is not None:
+        return compact({"error": bad})
     who = principal_of(ctx, key)
     if who is None or who.project_id is not None:
         return compact({"error": NO_KEY})
     name = body.get("name")
     fn = HUB.get(str(name))
     if fn is None:
-        return compact({"error": f"unknown function '{name}'"})
+        return compact({"error": f"Error: unknown function '{name}'"})
     try:
         return compact(await fn(ctx, who, first_arg(str(name), body.get("args"))))
     except HandlerError as err:
-        return compact({"error": err.error})
+        return compact({"error": js_error_text(err.error)})
 
 
 async def run_project(
     ctx: Context, body: dict[str, Any], key: str | AuthHeaderError | None
 ) -> Reply:
+    """src/packages/next/pages/api/conat/project.ts:26-64 @5cb3315c30: these checks answer
+    with the bare message; errors of the function itself come back as ``${err}``."""
+    bad = _key_error(key)
+    if bad is not None:
+        return compact({"error": bad})
     who = principal_of(ctx, key)
     if who is None:
-        return compact({"error": NO_KEY})
-    project_id = body.get("project_id") or who.project_id
-    if not is_uuid(project_id):
-        return compact({"error": "project_id must be a valid uuid"})
-    if not ctx.is_collaborator(who, str(project_id)) or ctx.store.project(str(project_id)) is None:
-        return compact({"error": "user must be a collaborator on the project"})
-    ctx.store.update_project(str(project_id), state="running")  # the bridge starts the project
+        return compact({"error": NO_PRINCIPAL})
+    project_id = body.get("project_id")
+    if project_id is None:
+        project_id = who.project_id
+    if not project_id:
+        return compact({"error": "must specify project_id or use project-specific api key"})
+    if who.project_id is not None:
+        if who.project_id != project_id:
+            return compact({"error": "project specific api key must match requested project"})
+    else:
+        try:
+            member = is_member(ctx, who.account_id, project_id)
+        except HandlerError as err:
+            return compact({"error": err.error})
+        if not member:
+            return compact({"error": "user must be a collaborator on the project"})
+    pid = str(project_id)
+    if ctx.store.project(pid) is None:
+        return compact({"error": f"no project with id {pid}"})
+    ctx.store.update_project(pid, state="running")  # the bridge starts the project (touch)
     name = body.get("name")
+    if name == "ping":
+        return compact("pong")  # answered before any lookup (project/conat/api/index.ts)
     fn = PROJECT.get(str(name))
     if fn is None:
-        return compact({"error": f"unknown function '{name}'"})
+        return compact({"error": f"Error: unknown function '{name}'"})
     try:
-        return compact(await fn(ctx, who, str(project_id), first_arg(str(name), body.get("args"))))
+        return compact(await fn(ctx, who, pid, first_arg(str(name), body.get("args"))))
     except HandlerError as err:
-        return compact({"error": err.error})
+        return compact({"error": js_error_text(err.error)})
 
 
 def register(app: web.Application, ctx: Context) -> None:
+    from . import conat_projects  # noqa: F401  (it fills HUB)
+
     limit = ctx.settings.v2_body_limit
 
     async def handle_hub(request: web.Request) -> web.StreamResponse:

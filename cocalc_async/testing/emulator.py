@@ -199,6 +199,24 @@ class Emulator:
             1
         ]
 
+    def invites(self, project_id: str) -> list[dict[str, Any]]:
+        """The email invitations sent for a project (conat ``projects.inviteCollaborator*``),
+        oldest first: ``email_address``, ``invited_by``, ``time`` (epoch seconds) and
+        ``pending`` (no account has that email yet; it joins the project when one is made)."""
+        out = []
+        for row in self.ctx.store.invites(project_id):
+            email = str(row["email_address"])
+            pending = (
+                any(
+                    a.get("project_id") == project_id
+                    for a in self.ctx.store.creation_actions(email)
+                )
+                and self.ctx.store.account_by_email(email) is None
+            )
+            out.append({"email_address": email, "invited_by": row["invited_by"],
+                        "time": float(row["time"]), "pending": pending})  # fmt: skip
+        return out
+
     def ban(self, account_id: str, banned: bool = True) -> None:
         self.ctx.store.set_banned(account_id, banned)
         self.ctx.keys.invalidate()

@@ -57,12 +57,19 @@ CREATE TABLE IF NOT EXISTS support_tickets (
   body TEXT, tags TEXT, created_at TEXT, updated_at TEXT, status TEXT);
 CREATE TABLE IF NOT EXISTS client_errors (
   id INTEGER PRIMARY KEY AUTOINCREMENT, account_id TEXT, error TEXT, time TEXT);
+CREATE TABLE IF NOT EXISTS account_creation_actions (
+  id TEXT PRIMARY KEY, email_address TEXT, action TEXT, expire REAL);
+CREATE INDEX IF NOT EXISTS account_creation_actions_email
+  ON account_creation_actions (email_address);
 CREATE TABLE IF NOT EXISTS messages (
   id INTEGER PRIMARY KEY AUTOINCREMENT, from_id TEXT, to_ids TEXT, subject TEXT, body TEXT,
   sent TEXT, reply_id INTEGER, read TEXT DEFAULT '[]');
 """
 
 AUTH_TOKEN_TTL_S = 12 * 3600  # user_auth tokens last 12 hours on the real server
+#: An email invitation waits this long for its account (``ttl: 60 * 60 * 24 * 14`` in
+#: src/packages/server/projects/collaborators.ts:545 @5cb3315c30).
+CREATION_ACTION_TTL_S = 14 * 24 * 3600
 
 
 class KeyOwner(NamedTuple):
@@ -120,7 +127,49 @@ class Store(ProjectStore):
                 json.dumps(["admin"] if admin else []),
             ),
         )
+        if email_address:
+            self.run_creation_actions(account_id, email_address.lower())
         return account_id
+
+    # -- email invitations waiting for their account ----------------------------------------
+
+    def add_creation_action(
+        self, email: str, project_id: str, group: str = "collaborator", ttl: float | None = None
+    ) -> None:
+        """Remember to add the account that ``email`` will have to a project (CoCalc's
+        ``account_creation_actions`` table; each invite adds a row, none is replaced)."""
+        action = {"action": "add_to_project", "group": group, "project_id": project_id}
+        self.db.execute(
+            "INSERT INTO account_creation_actions (id, email_address, action, expire)"
+            " VALUES (?,?,?,?)",
+            (new_uuid(), email.lower(), json.dumps(action),
+             time.time() + (CREATION_ACTION_TTL_S if ttl is None else ttl)),
+        )  # fmt: skip
+
+    def creation_actions(self, email: str) -> list[dict[str, Any]]:
+        """The unexpired actions waiting for ``email``, oldest first."""
+        rows = self.db.execute(
+            "SELECT action FROM account_creation_actions WHERE email_address=? AND expire>?"
+            " ORDER BY rowid",
+            (email.lower(), time.time()),
+        )
+        return [json.loads(r[0]) for r in rows]
+
+    def run_creation_actions(self, account_id: str, email: str) -> int:
+        """What ``accountCreationActions`` does for a new account: every pending
+        ``add_to_project`` makes it a member (src/packages/server/accounts/
+        account-creation-actions.ts:37-51 @5cb3315c30). Returns how many projects it joined."""
+        joined = 0
+        for action in self.creation_actions(email):
+            if action.get("action") != "add_to_project":
+                continue
+            project_id = str(action.get("project_id"))
+            if self.project(project_id) is None:
+                continue
+            if self.group_of(account_id, project_id) != "owner":
+                self.add_user(project_id, account_id, str(action.get("group") or "collaborator"))
+            joined += 1
+        return joined
 
     def account(self, account_id: str) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.db.execute(

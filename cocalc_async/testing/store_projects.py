@@ -110,6 +110,42 @@ class ProjectStore:
         )
         return True
 
+    def set_project_settings(self, project_id: str, settings: dict[str, Any]) -> None:
+        """Admin quotas (``setQuotas``), merged into what was set before."""
+        self.db.execute(
+            "INSERT INTO meta (k, v) VALUES (?, ?)"
+            " ON CONFLICT (k) DO UPDATE SET v=json_patch(v, excluded.v)",
+            (f"settings:{project_id}", json.dumps(settings)),
+        )
+
+    def project_settings(self, project_id: str) -> dict[str, Any]:
+        row = self.db.execute(
+            "SELECT v FROM meta WHERE k=?", (f"settings:{project_id}",)
+        ).fetchone()
+        return {} if row is None else dict(json.loads(row[0]))
+
+    def record_invite_sent(self, project_id: str, email: str, invited_by: str) -> None:
+        """``sent_project_invite``: the project's ``invite`` map gets ``{email: {time}}``."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO invitations VALUES (?,?,?,?)",
+            (project_id, email.lower(), invited_by, time.time()),
+        )
+
+    def invite_sent_at(self, project_id: str, email: str) -> float | None:
+        row = self.db.execute(
+            "SELECT time FROM invitations WHERE project_id=? AND email_address=?",
+            (project_id, email.lower()),
+        ).fetchone()
+        return None if row is None else float(row[0])
+
+    def invites(self, project_id: str) -> list[Row]:
+        """Every email invitation sent for a project, oldest first."""
+        return list(
+            self.db.execute(
+                "SELECT * FROM invitations WHERE project_id=? ORDER BY time", (project_id,)
+            )
+        )
+
     # -- public paths ---------------------------------------------------------------------------
 
     def set_public_path(self, project_id: str, path: str, description: str = "", **kw: Any) -> str:

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from ._util import is_uuid, now_iso
+from .accounts import NO_ANONYMOUS_API, NOT_TRUSTED, sign_up_issues
 from .auth import Principal
 from .context import Context
 from .query import user_query
@@ -152,24 +153,43 @@ async def api_keys(ctx: Context, who: Principal | None, p: dict[str, Any]) -> An
 
 @route("auth/sign-up")
 async def sign_up(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
-    if who is not None and not ctx.store.is_admin(who.account_id):
-        raise HandlerError("only trusted accounts may create accounts through the API")
-    issues: dict[str, str] = {}
-    email = str(p.get("email") or "").lower()
-    if not p.get("terms"):
-        issues["terms"] = "You must agree to the terms of usage."
-    if not _EMAIL.match(email):
-        issues["email"] = "You must enter a valid email address."
-    elif ctx.store.account_by_email(email) is not None:
-        issues["email"] = f'Email address "{email}" already in use.'
-    if len(str(p.get("password") or "")) < 6:
-        issues["password"] = "Your password must not be very easy to guess."
-    if issues:
-        return {"issues": issues}
+    """src/packages/next/pages/api/v2/auth/sign-up.ts:64-269 @5cb3315c30, in its order: an
+    existing email+password signs in; then the field issues; then, with an API key, the
+    caller's trust (on-prem: group ``admin``); then the email's availability."""
+    password = str(p.get("password") or "").strip()
+    email = str(p.get("email") or "").lower().strip()
+    first_name = str(p.get("firstName") or "Anonymous").strip()
+    last_name = str(p.get("lastName") or f"User-{round(time.time())}").strip()
+    if email and password:
+        row = ctx.store.account_by_email(email)
+        if row is not None and ctx.store.check_password(row["account_id"], password):
+            return {"account_id": row["account_id"]}
+    if email:
+        issues = sign_up_issues(p.get("terms"), email, password)
+        if issues:
+            return {"issues": issues}
+    if who is not None:
+        if not email:
+            return {"issues": {"api": NO_ANONYMOUS_API}}
+        if who.project_id is not None or not ctx.store.is_admin(who.account_id):
+            return {"issues": {"api": NOT_TRUSTED}}
+    if not email:
+        # site setting anonymous_signup defaults to "no" (util/db-schema/site-defaults.ts:908)
+        return {"issues": {"email": "Anonymous account creation is disabled."}}
+    if ctx.store.account_by_email(email) is not None:
+        return {"issues": {"email": f'Email address "{email}" already in use.'}}
     account_id = ctx.store.create_account(
-        first_name=str(p.get("firstName") or ""), last_name=str(p.get("lastName") or ""),
-        email_address=email, password=str(p["password"]),
-    )  # fmt: skip
+        first_name=first_name, last_name=last_name, email_address=email, password=password
+    )  # the store runs the pending email invitations (account-creation-actions.ts)
+    projects = ctx.store.projects_of(account_id)
+    if projects:
+        # invited somewhere: the newest such project is started (account-creation-actions.ts:80)
+        ctx.store.update_project(projects[0]["project_id"], state="running")
+    else:
+        # no invitation: a first project is made for the new user (first-project.ts:41-48)
+        first = ctx.store.create_project(account_id, "My First Project")
+        ctx.files.home(first)
+        ctx.store.update_project(first, state="running")
     return {"account_id": account_id}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._util import is_uuid, now_iso
+from .accounts import delete_project
 from .auth import Principal
 from .context import Context
 from .copy_api import start_copy
@@ -139,8 +140,7 @@ async def touch(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
 
 @route("projects/delete")
 async def delete(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
-    pid = collaborator(ctx, who, p.get("project_id"), "must be a collaborator on the project")
-    ctx.store.update_project(pid, deleted=1, state="opened")
+    delete_project(ctx, who, p.get("project_id"))
     return OK
 
 

@@ -17,8 +17,10 @@ async def test_hub_basics(raw: Raw, emu: Emulator) -> None:
     whoami = await raw.hub("system.test")
     assert whoami["account_id"] == emu.account_id
     assert abs(whoami["server_time"] / 1000 - time.time()) < 60  # ms since the epoch, as CoCalc
-    assert await raw.hub("system.ping", key=None) == {"error": NO_KEY}
-    assert await raw.hub("nope.nothing") == {"error": "unknown function 'nope.nothing'"}
+    no_header = {"error": "You must provide authentication via an API key."}
+    assert await raw.hub("system.ping", key=None) == no_header
+    assert await raw.hub("system.ping", key="sk-nothing0000000000000001") == {"error": NO_KEY}
+    assert await raw.hub("nope.nothing") == {"error": "Error: unknown function 'nope.nothing'"}
 
 
 async def test_hub_projects_and_opts(raw: Raw, emu: Emulator) -> None:
@@ -26,7 +28,7 @@ async def test_hub_projects_and_opts(raw: Raw, emu: Emulator) -> None:
     assert _field(emu.store.project(pid), "title") == "conat"
     other, _ = emu.create_account("Di", "D")
     opts = [{"opts": {"project_id": pid, "account_id": other}}]
-    assert await raw.hub("projects.addCollaborator", opts) is None
+    assert await raw.hub("projects.addCollaborator", opts) == {"project_id": [pid]}
     assert emu.store.is_collaborator(other, pid)
     assert await raw.hub("projects.removeCollaborator", opts) is None
     assert not emu.store.is_collaborator(other, pid)

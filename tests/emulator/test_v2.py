@@ -95,13 +95,15 @@ async def test_api_keys(raw: Raw, emu: Emulator) -> None:
 
 
 async def test_sign_up_and_sign_in(raw: Raw) -> None:
-    body = {"terms": True, "email": "new@example.com", "password": "long-password"}
+    body = {"terms": True, "email": "new@example.com", "password": "a-long-password-3"}
     made = await raw.v2("auth/sign-up", body, key=None)
     assert "account_id" in made
-    again = await raw.v2("auth/sign-up", body, key=None)
+    # the same email and password signs in (sign-up.ts:89-98); another password is refused
+    assert await raw.v2("auth/sign-up", body, key=None) == {"account_id": made["account_id"]}
+    again = await raw.v2("auth/sign-up", {**body, "password": "other-pass-99!"}, key=None)
     assert "already in use" in again["issues"]["email"]
     signed = await raw.v2(
-        "auth/sign-in", {"email": "new@example.com", "password": "long-password"}, key=None
+        "auth/sign-in", {"email": "new@example.com", "password": "a-long-password-3"}, key=None
     )
     assert signed == {"account_id": made["account_id"]}
     status, _ = await raw.post("/api/v2/auth/sign-in", {}, key=None)
