@@ -31,11 +31,13 @@ async def test_sign_up_checks_fields_before_trust(raw: Raw) -> None:
 
 
 async def test_admin_key_creates_accounts_and_email_taken(raw: Raw, emu: Emulator) -> None:
-    admin_id, admin_key = emu.create_account("Adam", "Admin", admin=True)
+    _, admin_key = emu.create_account("Adam", "Admin", admin=True)
     made = await raw.v2("auth/sign-up", _signup("New@Example.com", firstName="N"), key=admin_key)
     row = emu.store.account(made["account_id"])
-    assert row is not None and row["email_address"] == "new@example.com"
-    assert row["first_name"] == "N" and row["last_name"].startswith("User-")
+    assert row is not None
+    assert row["email_address"] == "new@example.com"
+    assert row["first_name"] == "N"
+    assert row["last_name"].startswith("User-")  # sign-up.ts:80-82
     # the same email and password signs in instead of failing
     again = await raw.v2("auth/sign-up", _signup("new@example.com"), key=admin_key)
     assert again == {"account_id": made["account_id"]}
