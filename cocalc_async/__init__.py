@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._types import NOT_GIVEN, NotGiven
+
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from ._config import Timeout
     from .client import Client
 
-__all__ = ["Client", "Timeout", "__version__"]
+__all__ = ["NOT_GIVEN", "Client", "NotGiven", "Timeout", "__version__"]
 
 _LAZY = {
     "Client": ("client", "Client"),

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple, NoReturn
 
 from . import _defaults, _json
-from ._types import API_NAMES, Json
+from ._types import API_NAMES, NOT_GIVEN, Json
 from .errors import (
     AccountCreationFailedError,
     APIError,
@@ -74,7 +74,8 @@ def build_request(
 ) -> PreparedRequest:
     """Validate a call and encode it as CoCalc expects: always POST, always JSON.
 
-    ``None`` values are dropped (v1 treats ``null`` as "not given" and rejects unknown keys).
+    ``None`` and ``NOT_GIVEN`` values are dropped (v1 treats ``null`` as "not given" and rejects
+    unknown keys).
     For the conat bridge, ``path`` is the RPC name and ``params`` the rest of the body
     (``args``, ``timeout`` in ms, ``project_id``).
     """
@@ -83,7 +84,11 @@ def build_request(
     if params is None:
         body: dict[str, Any] = {}
     elif isinstance(params, Mapping):
-        body = {key: value for key, value in params.items() if value is not None}
+        body = {
+            key: value
+            for key, value in params.items()
+            if value is not None and value is not NOT_GIVEN
+        }
     else:
         raise TypeError(f"params must be a mapping (dict), got {type(params).__name__}")
     for key in body:

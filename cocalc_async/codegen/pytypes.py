@@ -36,6 +36,44 @@ def annotation(param: Param) -> str:
     return "Json"
 
 
+def annotation_of(param: Param) -> str:
+    """The annotation, widened to ``str | bytes`` for file content."""
+    ann = annotation(param)
+    return f"{ann} | bytes" if param.bytes_as_utf8 and ann == "str" else ann
+
+
+_KIND_OF = {
+    "string(uuid)": "uuid",
+    "uuid[]": "uuid_list",
+    "uuid|uuid[]": "uuid_or_list",
+    "number": "number",
+    "boolean": "boolean",
+    "object": "object",
+    "array": "array",
+    "string[]": "text_list",
+    "string|string[]": "text_or_list",
+}
+#: Parameters that are a time limit in seconds: zero or a negative value is refused.
+TIMEOUT_NAMES = frozenset({"timeout"})
+
+
+def check_kind(param: Param) -> str | tuple[str, ...]:
+    """The runtime check of a parameter (a kind of ``_support.Checker``, or the allowed strings).
+
+    Derived from the same spec type as :func:`annotation`, so the check and the annotation agree.
+    """
+    t = param.type
+    if _LITERALS.match(t):
+        return tuple(v.strip('"') for v in t.split("|"))
+    if t == "number" and param.name in TIMEOUT_NAMES:
+        return "timeout"
+    if t in _KIND_OF:
+        return _KIND_OF[t]
+    if t == "string" or t.startswith("string("):
+        return "file_text" if param.bytes_as_utf8 else "text"
+    return "json"
+
+
 def identifier(name: str) -> str:
     """A Python name for a wire name: dashes and dots become underscores, keywords get a ``_``."""
     out = re.sub(r"[^0-9A-Za-z_]", "_", name)

@@ -6,12 +6,13 @@ generated package never imports the generator.
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
-from .._types import Json, JsonObject
+from .._types import NOT_GIVEN, Json, JsonObject
 
 if TYPE_CHECKING:
     from ..models.copy import CopyPathStatus
@@ -45,10 +46,10 @@ def check_uuid(name: str, value: object) -> None:
 
     CoCalc answers some malformed ids with a success-looking ``{}``, so they are caught here.
     """
-    if value is None:
+    if value is None or value is NOT_GIVEN:
         return
     items = [value] if isinstance(value, str) else value
-    if not isinstance(items, Sequence):
+    if not isinstance(items, Sequence) or isinstance(items, (bytes, bytearray)):
         raise ValueError(f"{name} must be a UUID string, got {type(value).__name__}")
     if not items:
         # An empty list would reach CoCalc as "no project at all", which some handlers treat as
@@ -59,23 +60,244 @@ def check_uuid(name: str, value: object) -> None:
             raise ValueError(f"{name} must be a UUID like '1b4e28ba-2fa1-...', got {item!r}")
 
 
+# --- argument checks ---------------------------------------------------------------------
+#
+# Each generated coroutine owns one ``Checker``, built once at import from the same spec types as
+# its annotations. It turns the caller's keywords into the JSON body in one pass: values left at
+# NOT_GIVEN (or None, which CoCalc reads as "not given") are omitted, every other value is checked
+# against its spec type and converted to plain JSON. A bad value is a TypeError/ValueError naming
+# the endpoint and the parameter, raised before anything is sent.
+
+Check = Callable[[str, str, object], Json]
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def _fail_type(where: str, name: str, wanted: str, value: object) -> TypeError:
+    return TypeError(f"{where}: parameter {name!r} must be {wanted}, got {_type_name(value)}")
+
+
+def _text(where: str, name: str, value: object) -> Json:
+    if type(value) is str or isinstance(value, str):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        raise TypeError(
+            f"{where}: parameter {name!r} must be text (str), got {_type_name(value)}: "
+            "decode it first"
+        )
+    raise _fail_type(where, name, "a string", value)
+
+
+def _file_text(where: str, name: str, value: object) -> Json:
+    """File content: ``str``, or ``bytes`` that are UTF-8 (CoCalc's text-file API takes text)."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(
+                f"{where}: parameter {name!r} got bytes that are not UTF-8 ({exc.reason} at "
+                f"byte {exc.start}); CoCalc's text-file API carries text only"
+            ) from None
+    return _text(where, name, value)
+
+
+def _uuid(where: str, name: str, value: object) -> Json:
+    if not isinstance(value, str):
+        raise _fail_type(where, name, "a UUID string", value)
+    if not _UUID.match(value):
+        shown = "an empty string" if not value else repr(value[:60])
+        raise ValueError(
+            f"{where}: parameter {name!r} must be a UUID like '1b4e28ba-2fa1-...', got {shown}"
+        )
+    return str(value)
+
+
+def _sequence(where: str, name: str, value: object, wanted: str) -> Sequence[object]:
+    if isinstance(value, (str, bytes, bytearray, memoryview, Mapping)) or not isinstance(
+        value, Sequence
+    ):
+        raise _fail_type(where, name, wanted, value)
+    return value
+
+
+def _uuid_list(where: str, name: str, value: object) -> Json:
+    items = _sequence(where, name, value, "a list of UUID strings")
+    if not items:
+        # An empty list would reach CoCalc as "no project at all", which some handlers treat as
+        # success without doing anything.
+        raise ValueError(f"{where}: parameter {name!r} must be a non-empty list of UUIDs")
+    return [_uuid(where, f"{name}[{i}]", item) for i, item in enumerate(items)]
+
+
+def _uuid_or_list(where: str, name: str, value: object) -> Json:
+    return _uuid(where, name, value) if isinstance(value, str) else _uuid_list(where, name, value)
+
+
+def _text_list(where: str, name: str, value: object) -> Json:
+    items = _sequence(where, name, value, "a list of strings")
+    return [_text(where, f"{name}[{i}]", item) for i, item in enumerate(items)]
+
+
+def _text_or_list(where: str, name: str, value: object) -> Json:
+    return _text(where, name, value) if isinstance(value, str) else _text_list(where, name, value)
+
+
+def _number(where: str, name: str, value: object) -> Json:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _fail_type(where, name, "a number", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{where}: parameter {name!r} must be a finite number, got {value!r}")
+    return int(value) if isinstance(value, int) else float(value)
+
+
+def _timeout(where: str, name: str, value: object) -> Json:
+    number = _number(where, name, value)
+    if isinstance(number, (int, float)) and number <= 0:
+        # CoCalc reads 0 as "no limit" in some places and kills at once in others: never meant.
+        raise ValueError(
+            f"{where}: parameter {name!r} must be a positive number of seconds, got {value!r}"
+        )
+    return number
+
+
+def _boolean(where: str, name: str, value: object) -> Json:
+    if isinstance(value, bool):
+        return bool(value)
+    raise _fail_type(where, name, "a bool", value)
+
+
+def _object(where: str, name: str, value: object) -> Json:
+    if not isinstance(value, Mapping):
+        raise _fail_type(where, name, "a mapping (dict)", value)
+    return _json_value(where, name, value)
+
+
+def _array(where: str, name: str, value: object) -> Json:
+    return _json_value(where, name, _sequence(where, name, value, "a list"))
+
+
+def _json_value(where: str, name: str, value: object) -> Json:
+    """Any JSON value: dicts with string keys, lists, text, finite numbers, booleans, null."""
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(
+                f"{where}: parameter {name!r} holds {value!r}, which JSON cannot carry"
+            )
+        return float(value)
+    if isinstance(value, Mapping):
+        out: JsonObject = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(
+                    f"{where}: parameter {name!r} has a key {key!r} that is not a string"
+                )
+            if item is not NOT_GIVEN:
+                out[key] = _json_value(where, f"{name}.{key}", item)
+        return out
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"{where}: parameter {name!r} holds {_type_name(value)}; JSON carries text: decode it"
+        )
+    if isinstance(value, Sequence):
+        return [_json_value(where, f"{name}[{i}]", item) for i, item in enumerate(value)]
+    raise TypeError(f"{where}: parameter {name!r} holds a {_type_name(value)}, which is not JSON")
+
+
+_KINDS: dict[str, Check] = {
+    "text": _text,
+    "file_text": _file_text,
+    "uuid": _uuid,
+    "uuid_list": _uuid_list,
+    "uuid_or_list": _uuid_or_list,
+    "text_list": _text_list,
+    "text_or_list": _text_or_list,
+    "number": _number,
+    "timeout": _timeout,
+    "boolean": _boolean,
+    "object": _object,
+    "array": _array,
+    "json": _json_value,
+}
+#: The check kinds a spec field may name (the generator picks one per parameter).
+KINDS = frozenset(_KINDS)
+
+
+def _choices(options: tuple[str, ...]) -> Check:
+    def check(where: str, name: str, value: object) -> Json:
+        if isinstance(value, str) and value in options:
+            return str(value)
+        if not isinstance(value, str):
+            raise _fail_type(where, name, f"one of {list(options)}", value)
+        raise ValueError(
+            f"{where}: parameter {name!r} must be one of {list(options)}, got {value!r}"
+        )
+
+    return check
+
+
+class Checker:
+    """Checks and encodes the keywords of one endpoint; built once per endpoint at import.
+
+    ``fields`` holds ``(wire name, kind, required)``; ``kind`` names a check (see ``KINDS``) or is
+    a tuple of the allowed strings.
+    """
+
+    __slots__ = ("_fields", "where")
+
+    def __init__(self, where: str, fields: tuple[tuple[str, str | tuple[str, ...], bool], ...]):
+        self.where = where
+        self._fields = tuple(
+            (name, _KINDS[kind] if isinstance(kind, str) else _choices(kind), required)
+            for name, kind, required in fields
+        )
+
+    def _missing(self, name: str, value: object) -> TypeError:
+        return TypeError(f"{self.where}: parameter {name!r} is required, got {value!r}")
+
+    def __call__(self, values: Mapping[str, object]) -> JsonObject:
+        """The JSON body: given values checked and converted, the rest left out."""
+        out: JsonObject = {}
+        where = self.where
+        for name, check, required in self._fields:
+            value = values[name]
+            if value is None or value is NOT_GIVEN:
+                if required:
+                    raise self._missing(name, value)
+                continue
+            out[name] = check(where, name, value)
+        return out
+
+    def positional(self, values: Mapping[str, object]) -> list[Json]:
+        """Positional RPC arguments: an omitted one is ``null`` unless only omitted ones follow."""
+        out: list[Json] = []
+        pending = 0  # omitted values not yet written: they matter only if a given one follows
+        where = self.where
+        for name, check, required in self._fields:
+            value = values[name]
+            if value is None or value is NOT_GIVEN:
+                if required:
+                    raise self._missing(name, value)
+                pending += 1
+                continue
+            out += [None] * pending
+            pending = 0
+            out.append(check(where, name, value))
+        return out
+
+
 def body(params: Mapping[str, object]) -> JsonObject:
-    """The JSON body: ``None`` values dropped (CoCalc reads ``null`` as "not given")."""
+    """The JSON body: ``None``/``NOT_GIVEN`` values dropped (CoCalc reads ``null`` as "not given")."""
     out: JsonObject = {}
     for key, value in params.items():
-        if value is not None:
-            out[key] = _jsonable(value)
+        if value is not None and value is not NOT_GIVEN:
+            out[key] = _json_value("body", key, value)
     return out
-
-
-def _jsonable(value: object) -> Json:
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, Sequence):
-        return [_jsonable(v) for v in value]
-    raise TypeError(f"cannot send a {type(value).__name__} as JSON")
 
 
 def http_timeout(
@@ -139,18 +361,14 @@ def conat_params(
     """The bridge body minus ``name``: ``args``, the RPC ``timeout`` in ms, and ``project_id``."""
     out: JsonObject = {"args": args}
     if isinstance(rpc_timeout, (int, float)) and not isinstance(rpc_timeout, bool):
+        if not (math.isfinite(rpc_timeout) and rpc_timeout > 0):
+            raise ValueError(
+                f"rpc_timeout must be a positive number of seconds, got {rpc_timeout!r}"
+            )
         out["timeout"] = int(rpc_timeout * 1000)
     if project_id is not None:
         out["project_id"] = project_id
     return out
-
-
-def positional(*values: object) -> list[Json]:
-    """Positional RPC arguments, trailing ``None`` values dropped."""
-    items = list(values)
-    while items and items[-1] is None:
-        items.pop()
-    return [_jsonable(v) for v in items]
 
 
 async def wait_for_copy(
@@ -158,7 +376,8 @@ async def wait_for_copy(
 ) -> CopyPathStatus | None:
     """Poll a copy the server was asked not to wait for; ``None`` when it had nothing to poll.
 
-    An empty id means the server already finished the copy (reference §10.1): it is never polled.
+    An empty id means the server already finished the copy (a single-user hub copies at once):
+    it is never polled.
     """
     from .. import polling
 

@@ -22,8 +22,8 @@ SpecApi: TypeAlias = Literal["v1", "v2", "conat/hub", "conat/project"]
 class Param:
     """One request parameter.
 
-    ``default`` is the server's default, sent by nobody: ``None`` means "no default" (CoCalc
-    treats ``null`` as "not given", so the two cannot differ on the wire).
+    ``default`` is the server's default, for the docstring only: the SDK never sends it (a
+    parameter the caller does not pass is left out of the request). ``None`` means "no default".
     """
 
     name: str
@@ -33,6 +33,9 @@ class Param:
     doc: str = ""
     #: Part of the wire protocol but not of the generated signature (v1's request ``id``).
     exposed: bool = True
+    #: File content: ``bytes`` are accepted and sent as the UTF-8 text they encode (bytes that
+    #: are not UTF-8 are refused), never as a list of numbers.
+    bytes_as_utf8: bool = False
 
     @property
     def is_uuid(self) -> bool:

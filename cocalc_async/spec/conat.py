@@ -343,7 +343,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "system.writeTextFileToProject",
         "Write (create or replace) a text file of the project.",
         Param("path", "string", required=True, doc="file, relative to HOME"),
-        Param("content", "string", required=True, doc="the new contents"),
+        Param("content", "string", required=True, doc="the new contents", bytes_as_utf8=True),
         result_model="None",
     ),
     project(

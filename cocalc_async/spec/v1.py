@@ -1800,7 +1800,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                 doc="path to file, relative to home directory in destination project",
             ),
             Param(
-                "content", "string", required=True, doc="contents of the text file to be written"
+                "content",
+                "string",
+                required=True,
+                doc="contents of the text file to be written",
+                bytes_as_utf8=True,
             ),
         ),
         success_event="file_written_to_project",

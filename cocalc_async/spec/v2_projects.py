@@ -87,7 +87,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         summary="Compile LaTeX in a project; PDF stored as blob; /tmp paths cleaned.",
         params=(
             Param("path", "string", required=True, doc="must end in .tex"),
-            Param("content", "string"),
+            Param("content", "string", doc="the .tex source", bytes_as_utf8=True),
             Param(
                 "project_id", "string(uuid)", doc="default: most recent project (created if none)"
             ),
@@ -437,7 +437,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         params=(
             Param("project_id", "string(uuid)", required=True),
             Param("path", "string", required=True),
-            Param("content", "string", required=True),
+            Param("content", "string", required=True, bytes_as_utf8=True),
         ),
         response='{"status":"ok"}',
         result_model="common:StatusResponse",

@@ -142,13 +142,14 @@ async def test_copy_path_status_has_no_id_and_types_the_result() -> None:
 
 async def test_uuid_params_are_checked_before_sending() -> None:
     rec = Recorder(None)
-    with pytest.raises(ValueError, match="project_id must be a UUID"):
+    with pytest.raises(ValueError, match="v2/projects/stop: parameter 'project_id' must be a UUID"):
         await V2(rec).projects.stop(project_id="not-a-uuid")
     with pytest.raises(ValueError, match="account_id"):
         await V2(rec).projects.collaborators.add(project_id=UUID, account_id=str(uuid.uuid4())[:-1])
-    with pytest.raises(ValueError, match="empty list"):
+    # A list where one UUID string belongs is a type error, not a list of projects.
+    with pytest.raises(TypeError, match="'project_id' must be a UUID string, got list"):
         await V1(rec).project_exec(project_id=[], command="ls")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="empty list"):
+    with pytest.raises(ValueError, match="non-empty list"):
         await V1(rec).add_collaborator(project_id=[], account_id=[])
     assert rec.calls == []
 

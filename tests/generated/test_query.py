@@ -49,10 +49,8 @@ async def test_get_sends_the_tutorial_query_and_returns_the_record() -> None:
         (
             "v1",
             "query",
-            {
-                "query": {"accounts": {"account_id": None, "email_address": None}},
-                "multi_response": False,
-            },
+            # Only what was given: the server's own multi_response default applies.
+            {"query": {"accounts": {"account_id": None, "email_address": None}}},
             False,
         )
     ]
@@ -150,7 +148,8 @@ def _emulator() -> Any:
 @pytest.mark.parametrize("api", ["v1", "v2", "conat"])
 async def test_get_and_set_against_the_emulator(api: str) -> None:
     emulator = _emulator()
-    async with emulator() as emu:
+    # Today's emulator serves v1 only when asked, as a hub from before its removal did.
+    async with emulator(v1=True) if api == "v1" else emulator() as emu:
         pid = emu.create_project(title="Old", description="d")
         async with Client(api_key=emu.api_key, base_url=emu.url) as client:
             q = client.query.via(api)  # type: ignore[arg-type]
