@@ -18,7 +18,7 @@ async def connect(**client_options: object) -> AsyncIterator[Client]:
         return
     from cocalc_async.testing import Emulator
 
-    async with Emulator() as emu, Client(emu.api_key, base_url=emu.url, **client_options) as client:  # type: ignore[arg-type]
+    async with Emulator(v1=True) as emu, Client(emu.api_key, base_url=emu.url, **client_options) as client:  # type: ignore[arg-type]
         yield client
 
 

@@ -174,7 +174,7 @@ def make_app(cocalc_url: str, api_key: str, users: list[User]) -> web.Applicatio
 async def main(port: int = 8080) -> None:
     from cocalc_async.testing import Emulator
 
-    async with Emulator() as emu:
+    async with Emulator(v1=True) as emu:
         email, password = "student@example.com", "student-password"
         account_id, _ = emu.create_account("Sam", "Student", email, password)
         project_id = emu.create_project(account_id, title="Homework")

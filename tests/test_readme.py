@@ -23,7 +23,10 @@ async def test_the_emulator_example_runs() -> None:
     imports = "\n".join(line for line in code.splitlines() if line.startswith("from "))
     body = "\n".join(line for line in code.splitlines() if not line.startswith("from "))
     # count the pings inside the `async with` block, while the emulator still runs
-    body += '\n    pings = emu.requests.count("v1/ping")\nreturn pings'
+    body += (
+        '\n    pings = sum(r.body.get("name") == "system.ping"'
+        ' for r in emu.requests.for_endpoint("conat/hub"))\nreturn pings'
+    )
     source = f"{imports}\n\nasync def example():\n{textwrap.indent(body, '    ')}\n"
     namespace: dict[str, Any] = {}
     exec(compile(source, str(README), "exec"), namespace)

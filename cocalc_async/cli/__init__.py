@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from ..testing.serve import run as serve
 
-        return serve(args.host, args.port, args.data_dir)
+        return serve(args.host, args.port, args.data_dir, v1=args.v1)
     return _run(args)
 
 

@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
     p.add_argument("--data-dir", default=None, help="keep state here across restarts")
+    p.add_argument(
+        "--v1",
+        action="store_true",
+        help="also serve the removed API v1 (/api/v1/*), as its last release answered",
+    )
 
     course = add("course", "course jobs")
     course_sub = course.add_subparsers(dest="course_command", metavar="ACTION", required=True)

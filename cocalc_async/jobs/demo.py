@@ -1,21 +1,17 @@
-"""The embedded demo: an in-process emulator, an instructor with an assignment, 25 students.
+"""The demo course: its name, its assignment and how to seed them into an instructor's project.
 
-``cocalc-async demo`` and ``cocalc-async course provision`` without a server both use
-:func:`embedded_course`; nothing leaves this machine (the emulator binds 127.0.0.1).
+Nothing here starts a server: ``cocalc-async demo`` (the CLI layer, ``cli/course.py``) starts
+the embedded emulator and calls :func:`seed_course` with the instructor's client.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..client import Client
-    from ..testing.emulator import Emulator
 
-__all__ = ["ASSIGNMENT", "DEMO_COURSE", "EmbeddedCourse", "embedded_course"]
+__all__ = ["ASSIGNMENT", "DEMO_COURSE", "FILES", "seed_course"]
 
 DEMO_COURSE = "Demo 101"
 ASSIGNMENT = "assignment-1"
@@ -26,27 +22,13 @@ FILES = {
 }
 
 
-@dataclass
-class EmbeddedCourse:
-    emulator: Emulator
-    client: Client
-    instructor_project_id: str
-    assignment_path: str = ASSIGNMENT
-
-
-@asynccontextmanager
-async def embedded_course(*, copy_delay: float = 0.05) -> AsyncIterator[EmbeddedCourse]:
-    """A running emulator, a client holding the instructor's key, and the instructor's course
-    project with the assignment written through the API (so the demo exercises it too)."""
-    from ..client import Client
-    from ..testing.emulator import Emulator
-
-    async with (
-        Emulator(copy_delay=copy_delay) as emu,
-        Client(emu.api_key, base_url=emu.url) as client,
-    ):
-        created = await client.v1.create_project(title=f"{DEMO_COURSE} (instructor)")
-        pid = created.project_id
-        for path, content in FILES.items():
-            await client.v1.write_text_file_to_project(project_id=pid, path=path, content=content)
-        yield EmbeddedCourse(emu, client, pid)
+async def seed_course(client: Client, title: str = f"{DEMO_COURSE} (instructor)") -> str:
+    """Create the instructor's course project and write the assignment into it, through v2
+    (``projects/create``, ``projects/write-text-file``); return the project id."""
+    created = await client.call("v2", "projects/create", {"title": title})
+    pid = str(created["project_id"]) if isinstance(created, dict) else ""
+    for path, content in FILES.items():
+        await client.call(
+            "v2", "projects/write-text-file", {"project_id": pid, "path": path, "content": content}
+        )
+    return pid

@@ -18,6 +18,18 @@ from .throttle import Throttle
 
 @dataclass
 class Settings:
+    #: Serve the removed API v1 (as its validator answered in the last release that had it).
+    #: Off by default: a hub built from current CoCalc answers every ``/api/v1/*`` path with the
+    #: Next.js 404 page (v1 was deleted on 2025-05-29, c7956b572e).
+    v1: bool = False
+    #: A single-user hub (``cocalc-docker``/personal mode, the one the recordings come from):
+    #: copies run synchronously and answer ``copy_id: ""``. Off: a multi-user hub, whose copies
+    #: run in the background under a real ``copy_id``.
+    single_user: bool = False
+    #: v2 input is validated with CoCalc's zod schemas (HTTP 400 ``Invalid request body.``), as
+    #: with ``NODE_ENV != production``; ``False`` answers as a production hub (cocalc.com), where
+    #: each handler meets bad input with its own error.
+    api_validation: bool = True
     #: Seconds a copy job spends queued plus running.
     copy_delay: float = 0.05
     #: v2 per-account throttle (reference §3); on by default, as on the real server.

@@ -18,9 +18,10 @@ from . import (
     dispatch,
     v1_misc,  # noqa: F401  (registers the remaining handlers)
 )
-from .auth import AuthHeaderError
+from .auth import AuthHeaderError, parse_authorization
 from .context import Context
 from .replies import HandlerError, Reply, next_404, pretty
+from .request_log import RecordedRequest
 from .spec_adapter import ParamInfo, v1_schema
 from .v1_handlers import HANDLERS
 
@@ -130,6 +131,9 @@ async def run_v1(
 
 
 def register(app: web.Application, ctx: Context) -> None:
+    if not ctx.settings.v1:
+        _register_removed(app, ctx)
+        return
     limit = ctx.settings.v1_body_limit
 
     async def handle(request: web.Request) -> web.StreamResponse:
@@ -146,3 +150,23 @@ def register(app: web.Application, ctx: Context) -> None:
 
     app.router.add_post("/api/v1/{event}", handle)
     app.router.add_route("*", "/api/v1/{event}", other_method)
+
+
+def _register_removed(app: web.Application, ctx: Context) -> None:
+    """Today's hub: v1 is gone, so every method on every ``/api/v1`` path gets Next.js's 404 page
+    (the body is never read). The request is still logged, so tests can see what was tried."""
+
+    async def removed(request: web.Request) -> web.StreamResponse:
+        tail = request.match_info.get("tail", "")
+        try:
+            key = parse_authorization(request.headers.get("Authorization"))
+        except AuthHeaderError:
+            key = None
+        fp = ctx.fingerprint(key) if key else None
+        ctx.requests.record(
+            RecordedRequest(request.method, request.path, "v1/" + tail, None, fp, None)
+        )
+        return dispatch.to_response(next_404())
+
+    app.router.add_route("*", "/api/v1", removed)
+    app.router.add_route("*", "/api/v1/{tail:.*}", removed)

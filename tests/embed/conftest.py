@@ -29,7 +29,7 @@ class World:
 
 @pytest_asyncio.fixture
 async def world() -> AsyncIterator[World]:
-    async with Emulator() as emu:
+    async with Emulator(v1=True) as emu:
         student_id, _ = emu.create_account("Sam", "Student", STUDENT_EMAIL, STUDENT_PASSWORD)
         project_id = emu.create_project(student_id, title="Homework")
         for path, text in FILES.items():

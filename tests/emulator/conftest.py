@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import aiohttp
+import pytest
 import pytest_asyncio
 
 from cocalc_async.testing import Emulator
@@ -20,8 +21,13 @@ __all__ = ["cocalc_emulator"]
 
 
 @pytest_asyncio.fixture
-async def emu(cocalc_emulator: Emulator) -> Emulator:
-    return cocalc_emulator
+async def emu(request: pytest.FixtureRequest) -> AsyncIterator[Emulator]:
+    """A fresh emulator; ``@pytest.mark.emulator_settings(v1=True)`` (on a test or a module)
+    passes its keywords to ``Emulator``, e.g. to bring back the removed API v1."""
+    marker = request.node.get_closest_marker("emulator_settings")
+    settings = dict(marker.kwargs) if marker is not None else {}
+    async with Emulator(**settings) as emulator:
+        yield emulator
 
 
 @pytest_asyncio.fixture

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cocalc_async.testing import Emulator
 
 from .emulator_helpers import Raw
+
+# these tests exercise the removed API v1, which the emulator serves only when asked
+pytestmark = pytest.mark.emulator_settings(v1=True)
 
 
 async def test_missing_header_is_400_with_exact_text(raw: Raw) -> None:

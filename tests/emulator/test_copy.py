@@ -7,9 +7,14 @@ import os
 import time
 from typing import Any
 
+import pytest
+
 from cocalc_async.testing import Emulator
 
 from .emulator_helpers import Raw
+
+# these tests exercise the removed API v1, which the emulator serves only when asked
+pytestmark = pytest.mark.emulator_settings(v1=True)
 
 
 async def _until_done(raw: Raw, copy_id: str) -> dict[str, Any]:

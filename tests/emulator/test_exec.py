@@ -5,9 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 
+import pytest
+
 from cocalc_async.testing import Emulator
 
 from .emulator_helpers import Raw
+
+# these tests exercise the removed API v1, which the emulator serves only when asked
+pytestmark = pytest.mark.emulator_settings(v1=True)
 
 
 def _alive(pid: int) -> bool:

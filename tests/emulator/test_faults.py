@@ -12,6 +12,9 @@ from cocalc_async.testing import Emulator, FaultKind
 
 from .emulator_helpers import Raw
 
+# these tests exercise the removed API v1, which the emulator serves only when asked
+pytestmark = pytest.mark.emulator_settings(v1=True)
+
 
 async def _count_projects(emu: Emulator) -> int:
     return len(emu.store.projects_of(emu.account_id))

@@ -8,6 +8,9 @@ from cocalc_async.testing import Emulator
 
 from .emulator_helpers import Raw
 
+# these tests exercise the removed API v1, which the emulator serves only when asked
+pytestmark = pytest.mark.emulator_settings(v1=True)
+
 
 @pytest.fixture
 def setup(emu: Emulator) -> dict[str, str]:

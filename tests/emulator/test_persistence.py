@@ -19,21 +19,21 @@ async def test_restart_keeps_state(tmp_path: Path) -> None:
     async with Emulator(data_dir=tmp_path) as emu, aiohttp.ClientSession() as session:
         raw = Raw(emu, session)
         first_key, account_id = emu.api_key, emu.account_id
-        _, created = await raw.v1("create_project", {"title": "kept"})
-        pid = created["project_id"]
-        await raw.v1(
-            "write_text_file_to_project", {"project_id": pid, "path": "f.txt", "content": "persist"}
+        pid = (await raw.v2("projects/create", {"title": "kept"}))["project_id"]
+        written = await raw.v2(
+            "projects/write-text-file", {"project_id": pid, "path": "f.txt", "content": "persist"}
         )
+        assert written == {"status": "ok"}
         _, other_key = emu.create_account("Per", "Sist")
     async with Emulator(data_dir=tmp_path) as emu, aiohttp.ClientSession() as session:
         raw = Raw(emu, session)
         assert emu.account_id == account_id
         for key in (first_key, emu.api_key, other_key):
-            assert (await raw.v1("ping", key=key))[0] == 200
-        _, body = await raw.v1(
-            "read_text_file_from_project", {"project_id": pid, "path": "f.txt"}, key=first_key
+            assert "now" in await raw.hub("system.ping", key=key)
+        body = await raw.project(
+            "system.readTextFileFromProject", [{"path": "f.txt"}], key=first_key, project_id=pid
         )
-        assert body["content"] == "persist"
+        assert body == "persist"
         assert [p["title"] for p in await raw.v2("projects/get")] == ["kept"]
 
 

@@ -13,6 +13,9 @@ from cocalc_async.errors import (
 )
 from cocalc_async.testing import Emulator
 
+# these tests exercise the removed API v1, which the emulator serves only when asked
+pytestmark = pytest.mark.emulator_settings(v1=True)
+
 
 async def test_client_call_all_surfaces(emu: Emulator) -> None:
     async with Client(emu.api_key, base_url=emu.url, timeout=10) as client:

@@ -10,6 +10,9 @@ from cocalc_async.testing import Emulator
 
 from .emulator_helpers import Raw
 
+# these tests exercise the removed API v1, which the emulator serves only when asked
+pytestmark = pytest.mark.emulator_settings(v1=True)
+
 TEXT = re.compile(
     r"^too many requests to messages/get; try again in \d+ seconds \(rule: at most 3 requests per second\)$"
 )
@@ -68,7 +71,7 @@ async def test_the_sdk_waits_out_a_short_user_auth_ban() -> None:
     from cocalc_async.errors import CoCalcAPIError, RateLimitError
 
     async with (
-        Emulator(user_auth_ban_s=0.3) as emu,
+        Emulator(user_auth_ban_s=0.3, v1=True) as emu,
         Client(emu.api_key, base_url=emu.url) as client,
     ):
         aid = emu.account_id

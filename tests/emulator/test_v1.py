@@ -10,6 +10,9 @@ from cocalc_async.testing import Emulator
 
 from .emulator_helpers import Raw
 
+# these tests exercise the removed API v1, which the emulator serves only when asked
+pytestmark = pytest.mark.emulator_settings(v1=True)
+
 REMOVED = ["delete_account", "forgot_password", "reset_forgot_password", "unlink_passport",
            "metrics", "start_metrics"]  # fmt: skip
 

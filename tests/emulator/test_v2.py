@@ -84,14 +84,12 @@ async def test_accounts(raw: Raw, emu: Emulator) -> None:
 async def test_api_keys(raw: Raw, emu: Emulator) -> None:
     created = (await raw.v2("api-keys", {"action": "create", "name": "ci"}))["response"][0]
     secret = created["secret"]
-    status, pong = await raw.v1("ping", key=secret)
-    assert status == 200
-    assert pong["event"] == "pong"
+    assert (await raw.hub("system.test", key=secret))["account_id"] == emu.account_id
     listed = (await raw.v2("api-keys", {"action": "get"}))["response"]
     assert all("secret" not in k for k in listed)
     assert created["id"] in [k["id"] for k in listed]
     await raw.v2("api-keys", {"action": "delete", "id": created["id"]})
-    assert (await raw.v1("ping", key=secret))[0] == 400
+    assert "error" in await raw.hub("system.test", key=secret)
 
 
 async def test_sign_up_and_sign_in(raw: Raw) -> None:

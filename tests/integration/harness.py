@@ -89,9 +89,10 @@ def wire_calls(emu: Emulator, key: Key) -> int:
 
 
 @contextlib.asynccontextmanager
-async def environment() -> AsyncIterator[Env]:
+async def environment(*, v1: bool = False) -> AsyncIterator[Env]:
+    """An emulator of today's hub, or with ``v1`` one that also serves the removed API v1."""
     async with contextlib.AsyncExitStack() as stack:
-        emu = await stack.enter_async_context(Emulator(copy_delay=0.2))
+        emu = await stack.enter_async_context(Emulator(copy_delay=0.2, v1=v1))
         client = Client(emu.api_key, base_url=emu.url, timeout=20, max_retries=0)
         env = Env(emu, client, emu.create_project(title="Integration"), [client])
         try:
@@ -103,6 +104,6 @@ async def environment() -> AsyncIterator[Env]:
 
 async def run(key: Key) -> None:
     """Run the case for ``key`` and check that it really reached the endpoint on the wire."""
-    async with environment() as env:
+    async with environment(v1=key[0] == "v1") as env:
         await CASES[key](env)
         assert wire_calls(env.emu, key) >= 1, f"the case for {key} never called it"

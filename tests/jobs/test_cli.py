@@ -22,7 +22,7 @@ class Server:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
-        self.emu = Emulator()
+        self.emu = Emulator(v1=True)
         asyncio.run_coroutine_threadsafe(self.emu.start(), self.loop).result(10)
 
     def project(self) -> str:
@@ -183,7 +183,7 @@ async def test_serve_prints_what_a_shell_needs_and_stops_on_sigterm() -> None:
             env[name] = value
         assert env["COCALC_URL"].startswith("http://127.0.0.1:")
         async with Client(env["COCALC_API_KEY"], base_url=env["COCALC_URL"]) as client:
-            assert (await client.v1.ping()).now is not None
+            assert (await client.conat.hub.system.ping()).now is not None
     finally:
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 30) == 0

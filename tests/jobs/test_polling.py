@@ -21,7 +21,7 @@ def _seed(emu: Emulator) -> tuple[str, str]:
 
 
 async def test_v1_copy_success_polls_until_finished() -> None:
-    async with Emulator(copy_delay=0.3) as emu, Client(emu.api_key, base_url=emu.url) as c:
+    async with Emulator(copy_delay=0.3, v1=True) as emu, Client(emu.api_key, base_url=emu.url) as c:
         src, dst = _seed(emu)
         started = await c.v1.copy_path_between_projects(
             src_project_id=src, src_path="hw", target_project_id=dst
@@ -35,7 +35,7 @@ async def test_v1_copy_success_polls_until_finished() -> None:
 
 
 async def test_v1_copy_failure_raises_with_final_status() -> None:
-    async with Emulator(copy_delay=0.05) as emu, Client(emu.api_key, base_url=emu.url) as c:
+    async with Emulator(copy_delay=0.05, v1=True) as emu, Client(emu.api_key, base_url=emu.url) as c:
         src, dst = _seed(emu)
         with pytest.raises(CopyFailedError) as info:
             await copy_path_and_wait(c, src, "no-such-folder", dst, timeout=10)
@@ -44,7 +44,7 @@ async def test_v1_copy_failure_raises_with_final_status() -> None:
 
 
 async def test_v1_copy_timeout_carries_last_status() -> None:
-    async with Emulator(copy_delay=10) as emu, Client(emu.api_key, base_url=emu.url) as c:
+    async with Emulator(copy_delay=10, v1=True) as emu, Client(emu.api_key, base_url=emu.url) as c:
         src, dst = _seed(emu)
         started = await c.v1.copy_path_between_projects(
             src_project_id=src, src_path="hw", target_project_id=dst
@@ -57,7 +57,7 @@ async def test_v1_copy_timeout_carries_last_status() -> None:
 
 
 async def test_cancelling_a_wait_stops_the_polling() -> None:
-    async with Emulator(copy_delay=10) as emu, Client(emu.api_key, base_url=emu.url) as c:
+    async with Emulator(copy_delay=10, v1=True) as emu, Client(emu.api_key, base_url=emu.url) as c:
         src, dst = _seed(emu)
         started = await c.v1.copy_path_between_projects(
             src_project_id=src, src_path="hw", target_project_id=dst
@@ -78,7 +78,7 @@ async def test_cancelling_a_wait_stops_the_polling() -> None:
 
 
 async def test_empty_copy_id_is_never_polled() -> None:
-    async with Emulator() as emu, Client(emu.api_key, base_url=emu.url) as c:
+    async with Emulator(v1=True) as emu, Client(emu.api_key, base_url=emu.url) as c:
         with pytest.raises(ValueError, match="already finished"):
             await c.wait_for_copy("")
         assert emu.requests.count("v1/copy_path_status") == 0
@@ -87,7 +87,7 @@ async def test_empty_copy_id_is_never_polled() -> None:
 async def test_sleeping_pollers_hold_no_concurrency_slot() -> None:
     # One slot, twenty copies being polled: a ping still gets through at once.
     async with (
-        Emulator(copy_delay=1.5) as emu,
+        Emulator(copy_delay=1.5, v1=True) as emu,
         Client(emu.api_key, base_url=emu.url, max_concurrency=1) as c,
     ):
         src, dst = _seed(emu)
@@ -109,7 +109,7 @@ async def test_sleeping_pollers_hold_no_concurrency_slot() -> None:
 
 
 async def test_v2_copy_success_and_failure() -> None:
-    async with Emulator(copy_delay=0.2) as emu, Client(emu.api_key, base_url=emu.url) as c:
+    async with Emulator(copy_delay=0.2, v1=True) as emu, Client(emu.api_key, base_url=emu.url) as c:
         src, dst = _seed(emu)
         started = await c.v2.projects.copy_path(
             src_project_id=src, path="hw", target_project_id=dst, wait_until_done=False
@@ -142,7 +142,7 @@ async def test_poll_backs_off_and_times_out_with_last_value() -> None:
 
 
 async def test_generated_copy_with_wait_true_polls_instead_of_asking_the_server_to_wait() -> None:
-    async with Emulator(copy_delay=0.2) as emu, Client(emu.api_key, base_url=emu.url) as c:
+    async with Emulator(copy_delay=0.2, v1=True) as emu, Client(emu.api_key, base_url=emu.url) as c:
         src, dst = _seed(emu)
         status = await c.v1.copy_path_between_projects(
             src_project_id=src,
@@ -164,7 +164,7 @@ async def test_generated_copy_with_wait_true_polls_instead_of_asking_the_server_
 
 
 async def test_generated_v2_copy_path_with_wait_true() -> None:
-    async with Emulator(copy_delay=0.2) as emu, Client(emu.api_key, base_url=emu.url) as c:
+    async with Emulator(copy_delay=0.2, v1=True) as emu, Client(emu.api_key, base_url=emu.url) as c:
         src, dst = _seed(emu)
         status = await c.v2.projects.copy_path(
             src_project_id=src, path="hw", target_project_id=dst, wait=True, wait_timeout=30
