@@ -65,9 +65,9 @@ async def _dispatch(args: argparse.Namespace) -> int:
 
         return await demo(args)
     if args.command == "course":
-        from .course import provision
+        from .course import course
 
-        return await provision(args)
+        return await course(args)
     from .commands import COMMANDS
     from .connect import open_client
 

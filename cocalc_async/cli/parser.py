@@ -43,35 +43,39 @@ def build_parser() -> argparse.ArgumentParser:
     add("whoami", "show the account the key belongs to")
 
     p = add("exec", "run a command in a project: exec PROJECT -- CMD ARGS...")
-    p.add_argument("project")
-    p.add_argument("cmd", nargs="*", metavar="-- CMD")
+    p.add_argument("project", help="the project id")
+    p.add_argument("cmd", nargs="*", metavar="-- CMD", help="the command and its arguments")
     p.add_argument("--path", default="", help="working directory, relative to HOME")
     p.add_argument("--exec-timeout", type=float, default=60, metavar="S", help="server-side limit")
     p.add_argument("--max-output", type=int, metavar="N", help="cap stdout and stderr at N chars")
 
     p = add("read", "print a text file of a project")
-    p.add_argument("project")
-    p.add_argument("path")
+    p.add_argument("project", help="the project id")
+    p.add_argument("path", help="the file, relative to the project's HOME")
 
     p = add("write", "write standard input to a text file of a project")
-    p.add_argument("project")
-    p.add_argument("path")
+    p.add_argument("project", help="the project id")
+    p.add_argument("path", help="the file, relative to the project's HOME")
 
     p = add("copy", "copy a path between projects")
-    p.add_argument("src_project")
-    p.add_argument("src_path")
-    p.add_argument("dst_project")
-    p.add_argument("dst_path", nargs="?")
+    p.add_argument("src_project", help="the source project id")
+    p.add_argument("src_path", help="the path to copy, relative to the source's HOME")
+    p.add_argument("dst_project", help="the target project id")
+    p.add_argument("dst_path", nargs="?", help="where it goes (default: the same path)")
     p.add_argument("--wait", action="store_true", help="poll until the copy has finished")
-    p.add_argument("--wait-timeout", type=float, default=600, metavar="S")
+    p.add_argument(
+        "--wait-timeout", type=float, default=600, metavar="S", help="seconds --wait may take"
+    )
 
     p = add("query", 'run a user query, e.g. \'{"accounts": {"account_id": null}}\'')
-    p.add_argument("query_json", metavar="JSON")
+    p.add_argument("query_json", metavar="JSON", help="the query, as JSON")
 
     p = add("call", "call any endpoint: call v1 ping '{}', call v2 projects/start '{...}'")
-    p.add_argument("api", choices=["v1", "v2", "conat/hub", "conat/project"])
-    p.add_argument("path")
-    p.add_argument("params_json", metavar="JSON", nargs="?", default="{}")
+    p.add_argument("api", choices=["v1", "v2", "conat/hub", "conat/project"], help="which API")
+    p.add_argument("path", help="the endpoint: a v1 event, a v2 path or a conat function")
+    p.add_argument(
+        "params_json", metavar="JSON", nargs="?", default="{}", help="parameters as JSON"
+    )
 
     p = add("serve", "run the CoCalc emulator on 127.0.0.1")
     # Declared here rather than taken from testing.serve, so --help never imports the emulator.
@@ -84,30 +88,61 @@ def build_parser() -> argparse.ArgumentParser:
         help="also serve the removed API v1 (/api/v1/*), as its last release answered",
     )
 
-    course = add("course", "course jobs")
+    course = add("course", "run a course: provision, collect, return, status")
     course_sub = course.add_subparsers(dest="course_command", metavar="ACTION", required=True)
-    p = course_sub.add_parser(
-        "provision",
-        parents=[common],
-        help="accounts, projects and the assignment for every student of a roster",
-        description="Without --url or COCALC_URL, runs against the embedded emulator with a "
-        "seeded instructor, an assignment and a demo roster of 25 students.",
-    )
-    _provision_args(p)
+    actions = {
+        "provision": "a project, the collaborator or invite, and the assignment for every "
+        "student of a roster (without --url or COCALC_URL: a demo course on the embedded "
+        "emulator)",
+        "collect": "copy each student's assignment to <assignment>-collected/<email> in the "
+        "instructor's project",
+        "return": "copy each collected (graded) folder to graded-<assignment> in the student's "
+        "project",
+        "status": "a table per student: account, project, invited/accepted, copied, collected, "
+        "returned, last error",
+    }
+    for name, text in actions.items():
+        p = course_sub.add_parser(name, parents=[common], help=text, description=text)
+        _course_args(p, name)
 
-    p = add("demo", "provision a demo course of 25 students on the embedded emulator, twice")
-    p.add_argument("--students", type=int, default=25)
-    p.add_argument("--report", metavar="FILE", help="write the JSON report here")
+    p = add("demo", "provision a demo course on the embedded emulator, repair it, show status")
+    p.add_argument("--students", type=int, default=25, help="roster size (default 25)")
+    p.add_argument("--report", metavar="FILE", help="write the last run's JSON report here")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
 
-def _provision_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--roster", metavar="CSV", help="columns email, first_name, last_name")
+def _course_args(p: argparse.ArgumentParser, action: str) -> None:
+    p.add_argument(
+        "--roster",
+        metavar="FILE",
+        help="CSV with an email column (first_name, last_name optional), or one e-mail a line",
+    )
     p.add_argument("--assignment", metavar="PATH", help="folder in the instructor's project")
-    p.add_argument("--project", metavar="ID", help="the instructor's project")
-    p.add_argument("--course", default=None, help="course name, part of each project's title")
-    p.add_argument("--check", metavar="CMD", help="check command run in each student project")
-    p.add_argument("--concurrency", type=int, default=10)
-    p.add_argument("--report", metavar="FILE", help="JSON report; read first on re-runs")
+    p.add_argument("--project", metavar="ID", help="the instructor's project id (a UUID)")
+    p.add_argument("--course", default=None, help="course name: student project titles and markers")
+    p.add_argument("--concurrency", type=int, default=10, help="students at once (default 10)")
+    p.add_argument(
+        "--only", metavar="EMAILS", help="comma-separated e-mails: run only these students"
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="refuse the roster if any row is bad (exit 2)"
+    )
+    p.add_argument("--report", metavar="FILE", help="write the JSON report here")
     p.add_argument("--csv", metavar="FILE", help="also write the report as CSV")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (failures still shown)"
+    )
+    p.add_argument(
+        "--retries",
+        type=int,
+        default=3,
+        help="restarts of a student after a transient error (default 3)",
+    )
+    if action == "provision":
+        p.add_argument("--check", metavar="CMD", help="check command run in each student project")
+        p.add_argument(
+            "--create-accounts",
+            action="store_true",
+            help="create missing accounts (needs an admin's key) instead of inviting by e-mail",
+        )

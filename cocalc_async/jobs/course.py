@@ -1,57 +1,700 @@
-"""Course provisioning: an account, a project and a copy of the assignment for every student.
+"""Course jobs the way CoCalc's own course tool runs them, on API v2 and the conat bridge.
 
-    report = await provision_course(client, read_roster("roster.csv"), "assignment-1",
-                                    instructor_project_id=pid, course="Math 101")
+    job = CourseJob(client, course="Math 101", instructor_project_id=pid,
+                    assignment_path="assignment-1")
+    await job.preflight("provision")          # nothing is created before this passes
+    report = await job.provision(roster)       # then job.collect(...), job.return_graded(...)
 
-Every step first looks for what an earlier run made, so a re-run duplicates nothing, skips what
-is finished and retries what failed:
+What CoCalc's course tool does (``src/packages/frontend/course/student-projects/actions.ts``
+and ``assignments/actions.ts`` @5cb3315c30), and so what this does for every student:
 
-1. account: ``user_search`` by e-mail, else ``create_account``;
-2. project: the previous report's project, else a project titled :func:`project_title`,
-   else ``create_project`` (the instructor's key creates it, so the instructor owns it);
-3. collaborator: ``invite_collaborator`` for the student unless already on the project. The
-   instructor is never invited: inviting the owner demotes them (reference §10.3);
-4. copy: a finished copy of the assignment into the project is looked up with
-   ``copy_path_status``; a pending one is waited for; otherwise a copy is started with
-   ``wait_until_done=false`` and polled;
-5. check: ``project_exec`` runs the check command in the project. It runs every time, since it
-   reports the project's current state.
+1. account: looked up by exact e-mail (v2 ``accounts/search``). A student without an account is
+   invited by e-mail (conat ``projects.inviteCollaboratorWithoutAccount``); only with
+   ``create_accounts`` and an admin's key is the account created (v2 ``auth/sign-up``: CoCalc
+   refuses anyone else, "Only users in the group 'admin' are allowed to create new users");
+2. project: one per student, created by the instructor's key (so the instructor owns it),
+   titled ``"<student name> - <course>"``;
+3. collaborator: the student's account is added (v2 ``projects/collaborators/add``);
+4. copy: the assignment is copied in (v2 ``projects/copy-path``, polled when a ``copy_id``
+   comes back) unless it is already there (v2 ``exec`` ``test -e``), so a deleted copy is
+   copied again;
+5. check: the check command runs in the project (v2 ``exec``), on every run.
 
-One student's failure never stops the others; it is recorded with its step and reason.
+``collect`` copies each student's ``<assignment>`` back to ``<assignment>-collected/<email>``
+in the instructor's project; ``return_graded`` copies that folder to ``graded-<assignment>`` in
+the student's project; ``status`` reports what CoCalc holds, creating nothing.
+
+**State lives in CoCalc.** Each student project's description ends with a marker line naming
+the course (a hash of the instructor project and the course name) and the student's e-mail, plus
+when the invite was sent and the last error. A re-run, from any machine, lists the instructor's
+projects (v2 ``projects/get``), finds each student's by its marker, repairs what is missing and
+duplicates nothing.
+
+**Retries.** Each call is retried by the client under the SDK's idempotency rules (look-ups are
+idempotent; creating, inviting and copying are not). On top of that a student whose run ended in
+a transient error (connection, timeout, 429, 5xx, the hub's throttle text) is started again, up to
+``retries`` times: every step looks before it acts, so starting again repeats nothing, and the
+project list is read afresh first, so a project whose creation answer was lost is found, not made
+twice.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
+import json
+import posixpath
+import random
 import secrets
 import shlex
-from collections.abc import Sequence
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ..errors import AccountCreationFailedError
-from .course_report import CourseReport, StepState, StudentReport
+from .course_report import ACTION_STEPS, CourseReport, StudentReport
 from .roster import Student
 
 if TYPE_CHECKING:
-    from .._generated.v1 import V1
     from ..client import Client
 
-__all__ = ["project_title", "provision_course", "provision_student"]
+__all__ = [
+    "MARKER",
+    "CheckFailedError",
+    "CourseEvent",
+    "CourseJob",
+    "Marker",
+    "PreflightError",
+    "collect_course",
+    "course_id",
+    "course_status",
+    "graded_path",
+    "project_title",
+    "provision_course",
+    "return_course",
+]
 
 #: Seconds the check command may run in each project.
 CHECK_TIMEOUT_S = 30
 #: Characters of the check's output kept in the report.
 CHECK_OUTPUT_KEEP = 500
+#: How many of the instructor's projects one ``projects/get`` returns. CoCalc's default is 50,
+#: ordered by last edit (``src/packages/server/projects/get.ts:22`` @5cb3315c30), which would
+#: lose the older student projects of a large course.
+PROJECT_LIST_LIMIT = 100_000
+#: The line of a student project's description that carries the course job's state.
+MARKER = "cocalc-course-job:"
+#: Backoff before starting a student again after a transient error (seconds, doubled each time).
+RETRY_DELAY_S = 0.5
 
 
-def project_title(course: str, email: str) -> str:
-    """The title that identifies a student's project on re-runs; keyed on the e-mail, which the
-    roster guarantees unique, not the name, which students ask to change."""
-    return f"{course} - {email.lower()}"
+class PreflightError(ValueError):
+    """Something to fix before a course job may start; the message says what."""
 
 
-def default_check(assignment_path: str) -> str:
-    path = shlex.quote(assignment_path)
-    return f"test -e {path} && ls -1 {path}"
+class CheckFailedError(Exception):
+    """The check command exited non-zero in a student's project."""
+
+
+def course_id(instructor_project_id: str, course: str) -> str:
+    """The course's identity in markers: the same course name in another instructor project is
+    another course."""
+    digest = hashlib.sha256(f"{instructor_project_id}\n{course}".encode()).hexdigest()
+    return digest[:16]
+
+
+def project_title(course: str, student: Student) -> str:
+    """CoCalc's own title for a student project: ``"<student name> - <course title>"``."""
+    return f"{student.name} - {course}"
+
+
+def collect_dir(assignment_path: str) -> str:
+    return f"{assignment_path.rstrip('/')}-collected"
+
+
+def graded_path(assignment_path: str) -> str:
+    """Where CoCalc returns graded work: ``graded-<name>`` beside the assignment."""
+    head, tail = posixpath.split(assignment_path.rstrip("/"))
+    return posixpath.join(head, f"graded-{tail}") if head else f"graded-{tail}"
+
+
+@dataclass
+class Marker:
+    """The state kept in a student project's description (one line, ``MARKER`` + JSON)."""
+
+    course: str
+    email: str
+    invited_at: float | None = None
+    collected_at: float | None = None
+    returned_at: float | None = None
+    error: str | None = None
+
+    def line(self) -> str:
+        data = {k: v for k, v in vars(self).items() if v is not None}
+        return MARKER + " " + json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def find(cls, description: str) -> Marker | None:
+        for line in description.splitlines():
+            if line.startswith(MARKER):
+                try:
+                    data = json.loads(line[len(MARKER) :])
+                    return cls(
+                        course=str(data["course"]),
+                        email=str(data["email"]),
+                        invited_at=data.get("invited_at"),
+                        collected_at=data.get("collected_at"),
+                        returned_at=data.get("returned_at"),
+                        error=data.get("error"),
+                    )
+                except (ValueError, KeyError, TypeError):
+                    return None
+        return None
+
+    def describe_in(self, description: str) -> str:
+        """``description`` with this marker in place of the old one (other lines are kept)."""
+        lines = [x for x in description.splitlines() if not x.startswith(MARKER)]
+        return "\n".join([*lines, self.line()])
+
+
+@dataclass
+class _Project:
+    project_id: str
+    description: str
+    marker: Marker
+
+
+@dataclass(frozen=True)
+class CourseEvent:
+    """One thing that happened to one student: ``kind`` is ``done``, ``failed`` or ``retry``."""
+
+    action: str
+    kind: str
+    email: str
+    step: str | None = None
+    error: str | None = None
+    attempt: int = 1
+    account_id: str | None = None
+    project_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": self.kind,
+            "action": self.action,
+            "email": self.email,
+            "step": self.step,
+            "error": self.error,
+            "attempt": self.attempt,
+            "account_id": self.account_id,
+            "project_id": self.project_id,
+        }
+
+
+EventSink = Callable[[CourseEvent], None]
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth starting the student again: the server may answer differently in a moment."""
+    from ..errors import APIConnectionError, InternalServerError, RateLimitError
+
+    if isinstance(exc, (APIConnectionError, RateLimitError, InternalServerError)):
+        return True
+    return "too many requests" in str(exc)
+
+
+def _check_path(name: str, path: str) -> str:
+    if not isinstance(path, str) or not path.strip():
+        raise ValueError(f"{name} must be a non-empty path")
+    clean = posixpath.normpath(path.strip())
+    if clean.startswith(("/", "..")) or clean == ".":
+        raise ValueError(f"{name} {path!r} must be a folder inside the project, like 'hw1'")
+    return clean
+
+
+@dataclass
+class CourseJob:
+    """The engine behind ``provision``, ``collect``, ``return_graded`` and ``status``."""
+
+    client: Client
+    course: str
+    instructor_project_id: str
+    assignment_path: str
+    check_command: str | None = None
+    create_accounts: bool = False
+    concurrency: int = 10
+    retries: int = 3
+    copy_timeout: float = 600.0
+    on_event: EventSink | None = None
+    retry_delay: float = RETRY_DELAY_S
+    _index: dict[str, _Project] | None = field(default=None, init=False, repr=False)
+    _index_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+    _index_loaded_at: float = field(default=0.0, init=False, repr=False)
+    _collected: set[str] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        try:
+            uuid.UUID(str(self.instructor_project_id))
+        except ValueError:
+            raise ValueError(
+                f"instructor_project_id {self.instructor_project_id!r} is not a UUID"
+            ) from None
+        if not isinstance(self.course, str) or not self.course.strip():
+            raise ValueError("course must be a non-empty name")
+        self.assignment_path = _check_path("assignment_path", self.assignment_path)
+        if isinstance(self.concurrency, bool) or not isinstance(self.concurrency, int):
+            raise TypeError("concurrency must be an int")
+        if self.concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if self.retries < 0:
+            raise ValueError("retries must be 0 or more")
+        self.course_id = course_id(self.instructor_project_id, self.course)
+
+    # -- preflight ----------------------------------------------------------------------------
+
+    async def preflight(self, action: str = "provision") -> str:
+        """Check, before anything is created, that this job can run; return the key's account.
+
+        The key works and is an account's (conat ``system.test``); the instructor project exists
+        and the key can write it; the assignment exists (the collected folder, for ``return``);
+        ``create_accounts`` only with an admin's key. Raises :class:`PreflightError`.
+        """
+        from ..errors import AuthenticationError, CoCalcError, PermissionDeniedError
+
+        try:
+            me = await self.client.call("conat/hub", "system.test", {"args": []}, idempotent=True)
+        except (AuthenticationError, PermissionDeniedError) as exc:
+            raise PreflightError(f"the API key was refused ({exc}); use an account's key") from exc
+        account_id = me.get("account_id") if isinstance(me, dict) else None
+        if not account_id:
+            raise PreflightError(
+                "this key is not an account's (a project key?): a course job needs the"
+                " instructor's account key"
+            )
+        need = self.assignment_path if action != "return" else collect_dir(self.assignment_path)
+        script = f"test -w . || echo not-writable; test -e {shlex.quote(need)} || echo missing"
+        try:
+            out = await self._exec(self.instructor_project_id, script)
+        except CoCalcError as exc:
+            raise PreflightError(
+                f"project {self.instructor_project_id} cannot be used by this key ({exc});"
+                " give --project the id of a project the instructor can open"
+            ) from exc
+        if "not-writable" in out:
+            raise PreflightError(f"the key cannot write project {self.instructor_project_id}")
+        if "missing" in out and action in ("provision", "return"):
+            what = "--assignment" if action == "provision" else "nothing collected yet:"
+            raise PreflightError(
+                f"{what} {need!r} does not exist in project {self.instructor_project_id}"
+            )
+        if self.create_accounts and action == "provision" and not await self._is_admin():
+            raise PreflightError(
+                "--create-accounts needs an admin's key (CoCalc: \"Only users in the group"
+                " 'admin' are allowed to create new users\"); without it, students who have"
+                " no account are invited by e-mail"
+            )
+        return str(account_id)
+
+    async def _is_admin(self) -> bool:
+        # The private profile says it: ``is_admin = !!groups?.includes("admin")``
+        # (src/packages/server/accounts/profile/private.ts:23 @5cb3315c30).
+        data = await self.client.call("v2", "accounts/profile", {}, idempotent=True)
+        profile = data.get("profile") if isinstance(data, dict) else None
+        return isinstance(profile, dict) and profile.get("is_admin") is True
+
+    # -- the actions --------------------------------------------------------------------------
+
+    async def provision(self, roster: Sequence[Student]) -> CourseReport:
+        return await self._run("provision", roster, self._provision_one)
+
+    async def collect(self, roster: Sequence[Student]) -> CourseReport:
+        return await self._run("collect", roster, self._collect_one)
+
+    async def return_graded(self, roster: Sequence[Student]) -> CourseReport:
+        return await self._run("return", roster, self._return_one)
+
+    async def status(self, roster: Sequence[Student]) -> CourseReport:
+        where = shlex.quote(collect_dir(self.assignment_path))
+        out = await self._exec(self.instructor_project_id, f"ls -1A {where} 2>/dev/null || true")
+        self._collected = {line.strip().lower() for line in out.splitlines() if line.strip()}
+        return await self._run("status", roster, self._status_one)
+
+    # -- running many students ----------------------------------------------------------------
+
+    async def _run(
+        self,
+        action: str,
+        roster: Sequence[Student],
+        fn: Callable[[Student, StudentReport, bool], Awaitable[None]],
+    ) -> CourseReport:
+        from ..bulk import run_map
+
+        await self._projects(refresh=True)
+        steps = ACTION_STEPS[action]
+
+        async def one(student: Student) -> StudentReport:
+            retries = 0
+            while True:
+                report = StudentReport(
+                    student.email, student.first_name, student.last_name,
+                    steps=dict.fromkeys(steps, "pending"), retries=retries,
+                )  # fmt: skip
+                try:
+                    await fn(student, report, retries > 0)
+                except Exception as exc:
+                    step = next((s for s in steps if report.steps[s] == "pending"), steps[-1])
+                    report.fail(step, exc)
+                    if is_transient(exc) and retries < self.retries:
+                        retries += 1
+                        self._emit(action, "retry", report, step, retries)
+                        delay = self.retry_delay * 2 ** (retries - 1)
+                        await asyncio.sleep(delay * (0.5 + random.random()))
+                        continue
+                    if action != "status":
+                        await self._remember_error(report)
+                    self._emit(action, "failed", report, step, retries + 1)
+                    return report
+                if action != "status":
+                    await self._remember_error(report)
+                self._emit(action, "done", report, None, retries + 1)
+                return report
+
+        done: dict[str, StudentReport] = {}
+        async for outcome in run_map(one, roster, concurrency=self.concurrency, progress=False):
+            if outcome.result is not None:
+                done[outcome.item.email] = outcome.result
+            else:  # `one` records failures itself; anything else is a bug, still reported
+                report = StudentReport(outcome.item.email, steps=dict.fromkeys(steps, "pending"))
+                report.fail(steps[0], outcome.exception or RuntimeError("no result"))
+                done[outcome.item.email] = report
+        return CourseReport(
+            course=self.course,
+            assignment_path=self.assignment_path,
+            instructor_project_id=self.instructor_project_id,
+            students=[done[s.email] for s in roster],
+            action=action,
+        )
+
+    def _emit(
+        self, action: str, kind: str, report: StudentReport, step: str | None, attempt: int
+    ) -> None:
+        if self.on_event is not None:
+            self.on_event(
+                CourseEvent(
+                    action,
+                    kind,
+                    report.email,
+                    step,
+                    report.error if kind != "done" else None,
+                    attempt,
+                    report.account_id,
+                    report.project_id,
+                )
+            )
+
+    async def _remember_error(self, report: StudentReport) -> None:
+        """Keep the last error (or its absence) in the student project's marker, best effort:
+        ``status`` shows it from any machine."""
+        from ..errors import CoCalcError
+
+        project = (self._index or {}).get(report.email)
+        if project is None or project.marker.error == report.error:
+            return
+        # Best effort: the report still carries the error; the marker catches up next run.
+        with contextlib.suppress(CoCalcError):
+            await self._save(project, replace(project.marker, error=report.error))
+
+    # -- provision ----------------------------------------------------------------------------
+
+    async def _provision_one(self, student: Student, r: StudentReport, again: bool) -> None:
+        email = student.email
+        r.account_id = await self._find_account(email)
+        if r.account_id is None and self.create_accounts:
+            r.account_id = await self._sign_up(student)
+            r.steps["account"] = "done"
+        else:
+            r.steps["account"] = "skipped"
+
+        project = (await self._projects(refresh=again)).get(email)
+        if project is None:
+            project = await self._create_project(student)
+            r.steps["project"] = "done"
+        else:
+            r.steps["project"] = "skipped"
+        r.project_id = project.project_id
+
+        if r.account_id is not None:
+            users = await self._collaborators(project.project_id)
+            if r.account_id in users:
+                r.steps["collaborator"] = "skipped"
+            else:
+                await self.client.call(
+                    "v2",
+                    "projects/collaborators/add",
+                    {"project_id": project.project_id, "account_id": r.account_id},
+                    idempotent=True,  # adding a collaborator twice leaves one
+                )
+                r.steps["collaborator"] = "done"
+        elif project.marker.invited_at is not None:
+            r.steps["collaborator"] = "skipped"
+        else:
+            await self._invite(student, project)
+            r.steps["collaborator"] = "done"
+
+        path = self.assignment_path
+        if await self._exists(project.project_id, path):
+            r.steps["copy"] = "skipped"
+        else:
+            await self._copy(self.instructor_project_id, path, project.project_id, path)
+            r.steps["copy"] = "done"
+
+        command = self.check_command or f"test -e {shlex.quote(path)} && ls -1 {shlex.quote(path)}"
+        result = await self.client.call(
+            "v2",
+            "exec",
+            {"project_id": project.project_id, "command": command, "bash": True,
+             "timeout": CHECK_TIMEOUT_S, "err_on_exit": False},
+        )  # fmt: skip
+        out = result if isinstance(result, dict) else {}
+        r.check_output = str(out.get("stdout", ""))[:CHECK_OUTPUT_KEEP]
+        code = out.get("exit_code", 0)
+        if code:
+            stderr = str(out.get("stderr", "")).strip()[:200]
+            raise CheckFailedError(f"the check exited with code {code}: {stderr}")
+        r.steps["check"] = "done"
+
+    async def _find_account(self, email: str) -> str | None:
+        hits = await self.client.call("v2", "accounts/search", {"query": email}, idempotent=True)
+        for hit in hits if isinstance(hits, list) else []:
+            if isinstance(hit, dict) and str(hit.get("email_address") or "").lower() == email:
+                return str(hit["account_id"])
+        return None
+
+    async def _sign_up(self, student: Student) -> str:
+        from ..errors import SignUpError
+
+        try:
+            data = await self.client.call(
+                "v2",
+                "auth/sign-up",
+                {"terms": True, "email": student.email,
+                 # The student signs in through "forgot password"; nobody needs this one.
+                 "password": secrets.token_urlsafe(24),
+                 "firstName": student.first_name or student.email.split("@")[0],
+                 "lastName": student.last_name or "Student"},
+            )  # fmt: skip
+        except SignUpError as exc:
+            # Another run created it between our search and our sign-up: use that account.
+            found = await self._find_account(student.email)
+            if found is None:
+                raise
+            del exc
+            return found
+        return str(data["account_id"]) if isinstance(data, dict) else ""
+
+    async def _create_project(self, student: Student) -> _Project:
+        marker = Marker(self.course_id, student.email)
+        description = marker.describe_in(f"{self.course}: the project of {student.name}.")
+        data = await self.client.call(
+            "v2",
+            "projects/create",
+            {"title": project_title(self.course, student), "description": description},
+        )
+        project = _Project(str(data["project_id"]) if isinstance(data, dict) else "", description,
+                           marker)  # fmt: skip
+        index = await self._projects()
+        index.setdefault(student.email, project)
+        return index[student.email]
+
+    async def _invite(self, student: Student, project: _Project) -> None:
+        link = f"{self.client.base_url.rstrip('/')}/projects/{project.project_id}/"
+        await self.client.call(
+            "conat/hub",
+            "projects.inviteCollaboratorWithoutAccount",
+            {"args": [{"opts": {
+                "project_id": project.project_id,
+                "title": project_title(self.course, student),
+                "link2proj": link,
+                "to": student.email,
+                "subject": f"Invitation to the course {self.course}",
+                "email": f"<p>Please join the course <b>{_html(self.course)}</b> on CoCalc: "
+                         f"<a href=\"{link}\">your project</a>.</p>",
+            }}]},
+        )  # fmt: skip
+        await self._save(project, replace(project.marker, invited_at=time.time()))
+
+    # -- collect and return -------------------------------------------------------------------
+
+    async def _collect_one(self, student: Student, r: StudentReport, again: bool) -> None:
+        project = await self._student_project(student, r, again)
+        target = posixpath.join(collect_dir(self.assignment_path), student.email)
+        await self._copy(project.project_id, self.assignment_path, self.instructor_project_id,
+                         target, check_in=self.instructor_project_id)  # fmt: skip
+        await self._save(project, replace(project.marker, collected_at=time.time()))
+        r.steps["collect"] = "done"
+
+    async def _return_one(self, student: Student, r: StudentReport, again: bool) -> None:
+        project = await self._student_project(student, r, again)
+        source = posixpath.join(collect_dir(self.assignment_path), student.email)
+        if not await self._exists(self.instructor_project_id, source):
+            raise FileNotFoundError(f"nothing collected at {source!r}; run course collect first")
+        await self._copy(self.instructor_project_id, source, project.project_id,
+                         graded_path(self.assignment_path))  # fmt: skip
+        await self._save(project, replace(project.marker, returned_at=time.time()))
+        r.steps["return"] = "done"
+
+    async def _student_project(self, student: Student, r: StudentReport, again: bool) -> _Project:
+        project = (await self._projects(refresh=again)).get(student.email)
+        if project is None:
+            raise LookupError("no project of this course; run course provision first")
+        r.project_id = project.project_id
+        return project
+
+    # -- status -------------------------------------------------------------------------------
+
+    async def _status_one(self, student: Student, r: StudentReport, again: bool) -> None:
+        r.account_id = await self._find_account(student.email)
+        project = (await self._projects(refresh=again)).get(student.email)
+        r.collected = student.email in (self._collected or set())
+        if project is not None:
+            r.project_id = project.project_id
+            r.invited = project.marker.invited_at is not None
+            r.last_error = project.marker.error
+            if r.account_id is not None:
+                r.accepted = r.account_id in await self._collaborators(project.project_id)
+            a, g = shlex.quote(self.assignment_path), shlex.quote(graded_path(self.assignment_path))
+            out = await self._exec(project.project_id,
+                                   f"test -e {a} && echo copied; test -e {g} && echo returned")  # fmt: skip
+            r.copied = "copied" in out
+            r.returned = "returned" in out
+        r.steps["status"] = "done"
+
+    # -- CoCalc calls -------------------------------------------------------------------------
+
+    async def _projects(self, *, refresh: bool = False) -> dict[str, _Project]:
+        """The course's student projects by e-mail, from the instructor's project list.
+
+        ``refresh`` reads the list again, at most once a second however many students ask."""
+        async with self._index_lock:
+            stale = time.monotonic() - self._index_loaded_at > 1.0
+            if self._index is None or (refresh and stale):
+                rows = await self.client.call(
+                    "v2", "projects/get", {"limit": PROJECT_LIST_LIMIT}, idempotent=True
+                )
+                index: dict[str, _Project] = {}
+                found = [x for x in rows if isinstance(x, dict)] if isinstance(rows, list) else []
+                # Oldest id first on a tie, so two runs racing pick the same project.
+                for row in sorted(found, key=lambda x: str(x.get("project_id"))):
+                    description = str(row.get("description") or "")
+                    marker = Marker.find(description)
+                    if marker is not None and marker.course == self.course_id:
+                        index.setdefault(
+                            marker.email, _Project(str(row["project_id"]), description, marker)
+                        )
+                if self._index is not None:  # keep what this run made and the list missed
+                    for email, project in self._index.items():
+                        index.setdefault(email, project)
+                self._index = index
+                self._index_loaded_at = time.monotonic()
+            return self._index
+
+    async def _save(self, project: _Project, marker: Marker) -> None:
+        description = marker.describe_in(project.description)
+        await self.client.call(
+            "v2",
+            "projects/update",
+            {"project_id": project.project_id, "description": description},
+            idempotent=True,  # setting the same description twice is harmless
+        )
+        project.description, project.marker = description, marker
+
+    async def _collaborators(self, project_id: str) -> set[str]:
+        rows = await self.client.call(
+            "v2", "projects/collaborators/list", {"project_id": project_id}, idempotent=True
+        )
+        return (
+            {str(x.get("account_id")) for x in rows if isinstance(x, dict)}
+            if isinstance(rows, list)
+            else set()
+        )
+
+    async def _exec(self, project_id: str, script: str) -> str:
+        """Run a read-only shell snippet; its stdout (a look-up, so idempotent)."""
+        out = await self.client.call(
+            "v2",
+            "exec",
+            {"project_id": project_id, "command": script, "bash": True, "timeout": 30,
+             "err_on_exit": False},
+            idempotent=True,
+        )  # fmt: skip
+        return str(out.get("stdout", "")) if isinstance(out, dict) else ""
+
+    async def _exists(self, project_id: str, path: str) -> bool:
+        return "yes" in await self._exec(project_id, f"test -e {shlex.quote(path)} && echo yes")
+
+    async def _copy(
+        self, src: str, path: str, target: str, target_path: str, *, check_in: str | None = None
+    ) -> None:
+        from ..errors import CopyFailedError
+
+        data = await self.client.call(
+            "v2",
+            "projects/copy-path",
+            {"src_project_id": src, "path": path, "target_project_id": target,
+             "target_path": target_path, "overwrite_newer": True, "wait_until_done": False},
+        )  # fmt: skip
+        copy_id = data.get("copy_id") if isinstance(data, dict) else None
+        if copy_id:
+            await self.client.wait_for_copy_v2(str(copy_id), timeout=self.copy_timeout)
+        # An empty copy_id means the hub copied before answering (the real hub does this); the
+        # copy is confirmed by looking, either way.
+        if not await self._exists(check_in or target, target_path):
+            raise CopyFailedError(None, f"{path!r} was copied but {target_path!r} is not there")
+
+
+def _html(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+# -- the library functions ----------------------------------------------------------------------
+
+
+async def _run_action(
+    action: str,
+    client: Client,
+    roster: Sequence[Student],
+    assignment_path: str,
+    *,
+    instructor_project_id: str,
+    course: str,
+    progress: bool,
+    preflight: bool,
+    on_event: EventSink | None,
+    **options: Any,
+) -> CourseReport:
+    from .progress import CourseProgress
+
+    bar = CourseProgress(len(roster), action) if progress else None
+    sinks = [s for s in (bar, on_event) if s is not None]
+
+    def fan_out(event: CourseEvent) -> None:
+        for sink in sinks:
+            sink(event)
+
+    job = CourseJob(client, course, instructor_project_id, assignment_path,
+                    on_event=fan_out, **options)  # fmt: skip
+    if preflight:
+        await job.preflight(action)
+    try:
+        run = {"provision": job.provision, "collect": job.collect,
+               "return": job.return_graded, "status": job.status}[action]  # fmt: skip
+        return await run(roster)
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 async def provision_course(
@@ -62,176 +705,86 @@ async def provision_course(
     instructor_project_id: str,
     course: str = "Course",
     check_command: str | None = None,
-    previous: CourseReport | None = None,
+    create_accounts: bool = False,
     concurrency: int = 10,
+    retries: int = 3,
     progress: bool = True,
+    preflight: bool = True,
+    on_event: EventSink | None = None,
     copy_timeout: float = 600.0,
 ) -> CourseReport:
-    """Provision every student of ``roster`` and return the report (students in roster order).
+    """Provision every student of ``roster``; the report lists them in roster order.
 
-    ``previous`` is the report of an earlier run (``CourseReport.load(path)``); it supplies
-    project ids the server may no longer list. ``report.failed`` is empty when all went well.
+    ``report.failed`` is empty when all went well. Raises :class:`PreflightError` before
+    anything is created when the job cannot run (see :meth:`CourseJob.preflight`).
     """
-    known = previous.by_email() if previous is not None else {}
-    check = check_command or default_check(assignment_path)
-
-    async def one(student: Student) -> StudentReport:
-        return await provision_student(
-            client,
-            student,
-            assignment_path,
-            instructor_project_id=instructor_project_id,
-            course=course,
-            check_command=check,
-            previous=known.get(student.email.lower()),
-            copy_timeout=copy_timeout,
-        )
-
-    from ..bulk import run_map
-
-    done: dict[str, StudentReport] = {}
-    run = run_map(one, roster, concurrency=concurrency, progress=progress, description="provision")
-    async for outcome in run:
-        if outcome.result is not None:
-            done[outcome.item.email] = outcome.result
-        else:  # provision_student records step failures itself; this is a bug, still reported
-            report = _blank(outcome.item)
-            report.fail("account", outcome.exception or RuntimeError("no result"))
-            done[outcome.item.email] = report
-    return CourseReport(
-        course=course,
-        assignment_path=assignment_path,
-        instructor_project_id=instructor_project_id,
-        students=[done[s.email] for s in roster],
-    )
+    return await _run_action(
+        "provision", client, roster, assignment_path,
+        instructor_project_id=instructor_project_id, course=course, progress=progress,
+        preflight=preflight, on_event=on_event, check_command=check_command,
+        create_accounts=create_accounts, concurrency=concurrency, retries=retries,
+        copy_timeout=copy_timeout,
+    )  # fmt: skip
 
 
-def _blank(student: Student) -> StudentReport:
-    return StudentReport(student.email.lower(), student.first_name, student.last_name)
-
-
-async def provision_student(
+async def collect_course(
     client: Client,
-    student: Student,
+    roster: Sequence[Student],
     assignment_path: str,
     *,
     instructor_project_id: str,
-    course: str,
-    check_command: str,
-    previous: StudentReport | None = None,
-    copy_timeout: float = 600.0,
-) -> StudentReport:
-    """Run the five steps for one student; a failing step is recorded and ends this student."""
-    v1 = client.v1
-    report = _blank(student)
-    step = "account"
-    try:
-        report.account_id, report.steps["account"] = await _account(v1, student)
-        step = "project"
-        known = previous.project_id if previous is not None else None
-        project_id, users, report.steps["project"] = await _project(
-            v1, project_title(course, student.email), known, course
-        )
-        report.project_id = project_id
-        step = "collaborator"
-        if report.account_id in users:
-            report.steps["collaborator"] = "skipped"
-        else:
-            await v1.invite_collaborator(project_id=project_id, account_id=report.account_id)
-            report.steps["collaborator"] = "done"
-        step = "copy"
-        report.steps["copy"] = await _copy(
-            client, v1, instructor_project_id, assignment_path, project_id, copy_timeout
-        )
-        step = "check"
-        result = await v1.project_exec(
-            project_id=project_id, command=check_command, bash=True, timeout=CHECK_TIMEOUT_S
-        )
-        report.check_output = result.stdout[:CHECK_OUTPUT_KEEP]
-        report.steps["check"] = "done"
-    except Exception as exc:
-        report.fail(step, exc)
-    return report
+    course: str = "Course",
+    concurrency: int = 10,
+    progress: bool = True,
+    preflight: bool = True,
+    on_event: EventSink | None = None,
+) -> CourseReport:
+    """Copy each student's work to ``<assignment>-collected/<email>`` in the instructor's
+    project."""
+    return await _run_action(
+        "collect", client, roster, assignment_path,
+        instructor_project_id=instructor_project_id, course=course, progress=progress,
+        preflight=preflight, on_event=on_event, concurrency=concurrency,
+    )  # fmt: skip
 
 
-async def _account(v1: V1, student: Student) -> tuple[str, StepState]:
-    email = student.email.lower()
-    found = await _find_account(v1, email)
-    if found is not None:
-        return found, "skipped"
-    try:
-        created = await v1.create_account(
-            first_name=student.first_name,
-            last_name=student.last_name,
-            email_address=email,
-            # The student signs in through "forgot password"; nobody ever needs this one.
-            password=secrets.token_urlsafe(24),
-            agreed_to_terms=True,
-        )
-    except AccountCreationFailedError:
-        # Another run created it between our search and our create: use that account.
-        found = await _find_account(v1, email)
-        if found is None:
-            raise
-        return found, "skipped"
-    return created.account_id, "done"
+async def return_course(
+    client: Client,
+    roster: Sequence[Student],
+    assignment_path: str,
+    *,
+    instructor_project_id: str,
+    course: str = "Course",
+    concurrency: int = 10,
+    progress: bool = True,
+    preflight: bool = True,
+    on_event: EventSink | None = None,
+) -> CourseReport:
+    """Copy each collected (and graded) folder back to ``graded-<assignment>`` in the student's
+    project."""
+    return await _run_action(
+        "return", client, roster, assignment_path,
+        instructor_project_id=instructor_project_id, course=course, progress=progress,
+        preflight=preflight, on_event=on_event, concurrency=concurrency,
+    )  # fmt: skip
 
 
-async def _find_account(v1: V1, email: str) -> str | None:
-    hits = (await v1.user_search(query=email, limit=5)).results
-    for hit in hits:
-        if (hit.email_address or "").lower() == email:
-            return hit.account_id
-    return None
-
-
-async def _project(
-    v1: V1, title: str, known: str | None, course: str
-) -> tuple[str, dict[str, Any], StepState]:
-    """(project_id, users, step state): the known project, one with ``title``, or a new one."""
-    if known:
-        rows = await _projects(v1, {"project_id": known, "title": None, "users": None})
-        if rows:
-            return known, _users(rows[0]), "skipped"
-    rows = await _projects(v1, {"project_id": None, "title": title, "users": None})
-    matches = sorted(
-        (r for r in rows if r.get("title") == title), key=lambda r: str(r.get("project_id"))
-    )
-    if matches:
-        return str(matches[0]["project_id"]), _users(matches[0]), "skipped"
-    created = await v1.create_project(title=title, description=f"{course} (provisioned)")
-    return created.project_id, {}, "done"
-
-
-async def _projects(v1: V1, where: dict[str, Any]) -> list[dict[str, Any]]:
-    result = await v1.query(query={"projects": [where]})
-    rows = result.query.get("projects") if isinstance(result.query, dict) else None
-    return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
-
-
-def _users(row: dict[str, Any]) -> dict[str, Any]:
-    users = row.get("users")
-    return users if isinstance(users, dict) else {}
-
-
-async def _copy(
-    client: Client, v1: V1, src: str, path: str, target: str, timeout: float
-) -> StepState:
-    from ..polling import copy_path_and_wait, wait_for_copy
-
-    finished = await v1.copy_path_status(
-        src_project_id=src, target_project_id=target, src_path=path, pending=False
-    )
-    rows = finished.data if isinstance(finished.data, list) else [finished.data]
-    if any(r.finished is not None and r.error in (None, "") for r in rows):
-        return "skipped"
-    pending = await v1.copy_path_status(
-        src_project_id=src, target_project_id=target, src_path=path, pending=True
-    )
-    waiting = pending.data if isinstance(pending.data, list) else [pending.data]
-    if waiting and waiting[0].copy_path_id:
-        # A copy from an interrupted run is still going: wait for it rather than start another.
-        await wait_for_copy(client, waiting[0].copy_path_id, timeout=timeout)
-        return "done"
-    await copy_path_and_wait(client, src, path, target, timeout=timeout)
-    return "done"
+async def course_status(
+    client: Client,
+    roster: Sequence[Student],
+    assignment_path: str,
+    *,
+    instructor_project_id: str,
+    course: str = "Course",
+    concurrency: int = 10,
+    progress: bool = False,
+    preflight: bool = True,
+    on_event: EventSink | None = None,
+) -> CourseReport:
+    """What CoCalc holds for each student (account, project, invited, accepted, copied,
+    collected, returned, last error); creates nothing."""
+    return await _run_action(
+        "status", client, roster, assignment_path,
+        instructor_project_id=instructor_project_id, course=course, progress=progress,
+        preflight=preflight, on_event=on_event, concurrency=concurrency,
+    )  # fmt: skip
