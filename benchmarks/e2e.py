@@ -58,7 +58,7 @@ async def scenario(students: int, concurrency: int | None) -> dict[str, Any]:
         for i in range(students)
     ]
     with tempfile.TemporaryDirectory(prefix="cocalc-bench-") as data_dir:
-        async with testing.Emulator(data_dir=data_dir) as emu:  # noqa: SIM117 (Client needs emu)
+        async with testing.Emulator(data_dir=data_dir, v1=True) as emu:  # noqa: SIM117 (Client needs emu)
             async with cocalc_async.Client(api_key=emu.api_key, base_url=emu.url) as client:
                 created = await client.v1.create_project(title="Instructor")
                 pid = created.project_id

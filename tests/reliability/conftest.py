@@ -60,5 +60,5 @@ def request_ids(monkeypatch: pytest.MonkeyPatch) -> RequestIds:
 
 @pytest.fixture
 async def emu(request_ids: RequestIds) -> AsyncIterator[Emulator]:
-    async with Emulator() as emulator:
+    async with Emulator(v1=True) as emulator:
         yield emulator

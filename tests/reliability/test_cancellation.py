@@ -194,7 +194,7 @@ async def test_close_with_calls_in_flight_leaks_nothing() -> None:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            async with Emulator() as emu:
+            async with Emulator(v1=True) as emu:
                 emu.faults.latency_ms = 1000
                 client = Client(
                     emu.api_key, base_url=emu.url, max_concurrency=50, connection_limit=50
@@ -226,7 +226,7 @@ async def test_close_with_calls_in_flight_leaks_nothing() -> None:
 
 async def test_a_cancelled_polling_wait_stops_polling() -> None:
     polling = pytest.importorskip("cocalc_async.polling")
-    async with Emulator(copy_delay=60) as emu:
+    async with Emulator(copy_delay=60, v1=True) as emu:
         src, dst = emu.create_project(), emu.create_project()
         async with Client(emu.api_key, base_url=emu.url, timeout=Timeout(total=5)) as client:
             reply = await client.call(

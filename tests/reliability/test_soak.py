@@ -99,7 +99,7 @@ async def _soak() -> dict[str, Any]:
     rss_first = rss_last = 0
     done = 0
     started = time.perf_counter()
-    async with Emulator(request_log_size=1000) as emu:
+    async with Emulator(request_log_size=1000, v1=True) as emu:
         port = int(emu.url.rsplit(":", 1)[1])
         pid = emu.create_project()
         emu.faults.random(FAULT_RATE, seed=SEED)
