@@ -2,85 +2,66 @@
 
 Enable it like any library logger (``logging.getLogger("cocalc_async").setLevel("DEBUG")``) or
 with ``COCALC_LOG=debug|info``. Every record passes through :class:`SecretsFilter`, which masks
-any API key a Client registered, in case one ever reached a message through a server's text.
+any API key a Client registered (see :mod:`._redact`), in case one ever reached a message through
+a server's text; bodies shown at DEBUG have their sensitive fields masked, parsed or not.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import weakref
+import re
 from typing import Any
 
 from . import _defaults, _json
+from ._redact import MASK, redact, register_secret, sanitize_exception
+
+__all__ = [
+    "SecretsFilter",
+    "configure_from_env",
+    "logger",
+    "masked_body",
+    "register_secret",
+    "scrub_error",
+]
 
 logger = logging.getLogger("cocalc_async")
 logger.addHandler(logging.NullHandler())
 
-_MASK = "***"
-
-
-class _Secret:
-    """A registered secret; weakly referenced so a closed Client's key is forgotten."""
-
-    __slots__ = ("__weakref__", "values")
-
-    def __init__(self, values: tuple[str, ...]) -> None:
-        self.values = values
-
-
-_secrets: weakref.WeakSet[_Secret] = weakref.WeakSet()
+_MASK = MASK
 
 
 class SecretsFilter(logging.Filter):
-    """Replaces registered secrets (and their Basic-auth base64 form) in every record."""
+    """Redacts every registered key, in every form, in the message and the exception of a record.
+
+    The exception is sanitised in place (its chain of causes included) so that a handler that
+    formats ``exc_info`` later prints only redacted text.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        secrets = _registered()
-        if not secrets:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken %-format must not hide the record; logging reports it
             return True
-        message = record.getMessage()
-        cleaned = _mask_all(message, secrets)
+        cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1] is not None:
+            sanitize_exception(record.exc_info[1])
+            record.exc_text = None  # a cached traceback text was formatted before redaction
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
 
 
 logger.addFilter(SecretsFilter())
 
 
-def register_secret(api_key: str) -> _Secret:
-    """Remember a key (and its encodings) so log records never show it. Keep the handle alive."""
-    import base64
-
-    basic = base64.b64encode(f"{api_key}:".encode()).decode()
-    secret = _Secret((api_key, basic, basic.rstrip("=")))
-    _secrets.add(secret)
-    return secret
-
-
-def scrub_error(exc: Exception) -> None:
-    """Mask registered keys in an error built from a server's text (a proxy may echo a key)."""
-    secrets = _registered()
-    if not secrets:
-        return
-    for name, value in list(vars(exc).items()):
-        if isinstance(value, str) and any(s in value for s in secrets):
-            setattr(exc, name, _mask_all(value, secrets))
-        elif isinstance(value, (dict, list)) and any(s in repr(value) for s in secrets):
-            setattr(exc, name, _json.loads(_mask_all(_json.dumps(value).decode(), secrets)))
-    exc.args = tuple(_mask_all(a, secrets) if isinstance(a, str) else a for a in exc.args)
-
-
-def _registered() -> list[str]:
-    """Every form of every key a live Client registered."""
-    return [value for secret in list(_secrets) for value in secret.values if value]
-
-
-def _mask_all(text: str, secrets: list[str]) -> str:
-    for value in secrets:
-        text = text.replace(value, _MASK)
-    return text
+def scrub_error(exc: BaseException) -> None:
+    """Redact an error built from a server's text (a proxy may echo a key), chain included."""
+    sanitize_exception(exc)
 
 
 def configure_from_env() -> None:
@@ -97,16 +78,35 @@ def configure_from_env() -> None:
 
 
 def masked_body(body: bytes) -> str:
-    """A DEBUG-log view of a JSON body: sensitive values masked, then truncated."""
+    """A DEBUG-log view of a body: sensitive values masked, keys redacted, then truncated.
+
+    A JSON body is masked field by field. A body that does not parse (cut off, HTML, form-encoded,
+    a proxy's echo) is masked by pattern: any ``"password": ...``, ``secret=...`` or
+    ``auth_token: ...`` loses its value up to the next delimiter, or to the end of a cut-off text.
+    """
     try:
         data = _json.loads(body)
     except _json.DECODE_ERRORS:
-        text = body[: _defaults.DEBUG_BODY_CHARS].decode("utf-8", errors="replace")
+        text = body[: _defaults.DEBUG_BODY_CHARS * 4].decode("utf-8", errors="replace")
+        text = redact(_mask_text(text))[: _defaults.DEBUG_BODY_CHARS]
         return text + ("..." if len(body) > _defaults.DEBUG_BODY_CHARS else "")
-    text = _json.dumps(_mask(data, 0)).decode()
+    text = redact(_json.dumps(_mask(data, 0)).decode())
     if len(text) > _defaults.DEBUG_BODY_CHARS:
         text = text[: _defaults.DEBUG_BODY_CHARS] + "..."
     return text
+
+
+_FIELD_NAMES = "|".join(sorted(map(re.escape, _defaults.SENSITIVE_FIELDS), key=len, reverse=True))
+# A JSON-ish string value: quoted, escapes allowed, possibly never closed (a cut-off body).
+_NAME = r"""(?P<name>["']?\b(?:""" + _FIELD_NAMES + r""")["']?\s*[:=]\s*)"""
+_QUOTED_VALUE = re.compile(r"(?i)" + _NAME + r'"(?:[^"\\]|\\.)*(?:"|\\?$)')
+# Any other value: up to the next delimiter (form fields, YAML, unquoted JSON numbers/objects).
+_BARE_VALUE = re.compile(r"(?i)" + _NAME + r"""(?!\*\*\*)[^\s"&,;}\]]+""")
+
+
+def _mask_text(text: str) -> str:
+    text = _QUOTED_VALUE.sub(lambda m: m.group("name") + '"***"', text)
+    return _BARE_VALUE.sub(lambda m: m.group("name") + MASK, text)
 
 
 def _mask(value: Any, depth: int) -> Any:

@@ -22,7 +22,8 @@ from aiohttp import hdrs
 
 from . import _defaults, _retry
 from ._config import Timeout
-from ._logging import logger, masked_body, scrub_error
+from ._logging import logger, masked_body
+from ._redact import sanitize_exception
 from ._sansio import PreparedRequest, classify_response, new_request_id
 from ._types import Json
 from .errors import (
@@ -173,6 +174,11 @@ class Session:
                 return await self._retry(
                     first_error, request, request_id, client_timeout, retries, idempotent
                 )
+        except CoCalcError as exc:
+            # The one exit for errors: the error and its whole chain of causes (aiohttp's carry
+            # URLs, raw status lines and request headers) hold only redacted text from here on.
+            sanitize_exception(exc)
+            raise
         except asyncio.CancelledError as exc:
             if self._closed and exc.args and exc.args[0] == _CLOSED_MESSAGE:
                 if sys.version_info >= (3, 11) and task is not None:
@@ -292,7 +298,7 @@ class Session:
                 attempts=attempt,
             )
         except CoCalcError as exc:
-            scrub_error(exc)  # errors carry the server's text, which must not carry our key
+            sanitize_exception(exc)  # errors carry the server's text, which may echo our key
             raise
 
     async def _read_body(
@@ -354,6 +360,13 @@ def _describe_transport_error(
     exc: Exception,
 ) -> tuple[type[APIConnectionError], str, bool, bool]:
     """(error class, message, may the bytes have reached the server, may a retry help)."""
+    if _nothing_was_sent(exc):
+        return (
+            APIConnectionError,
+            "the pooled connection was closed before the request was written; nothing was sent",
+            False,
+            True,
+        )
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return APITimeoutError, "timed out connecting to the server", False, True
     if isinstance(exc, aiohttp.SocketTimeoutError):
@@ -385,4 +398,27 @@ def _describe_transport_error(
         f"unexpected transport failure: {type(exc).__name__}: {exc}",
         True,
         True,
+    )
+
+
+def _nothing_was_sent(exc: BaseException) -> bool:
+    """aiohttp's proof that not one byte of this request was handed to the socket.
+
+    A pooled keep-alive connection the server closed a moment earlier fails like this: aiohttp's
+    ``StreamWriter._write``/``_writelines`` (``aiohttp/http_writer.py``) raise
+    ``ClientConnectionResetError("Cannot write to closing transport")`` *before* calling
+    ``transport.write``; ``ClientRequest.write_bytes`` (``aiohttp/client_reqrep.py``) re-raises
+    it as ``ClientOSError("Can not write request body for ...")`` with the original as
+    ``__cause__``. The status line and headers are only buffered by ``write_headers`` and go out
+    coalesced with the first body chunk, and the Session's body is one ``bytes`` payload written
+    by one call, so a failure of that first write means nothing of the request left the client.
+    Any other failure (a reset after the write, a server that disconnects without answering)
+    proves nothing and keeps ``may_have_reached_server=True``.
+    """
+    cause = exc.__cause__
+    return (
+        isinstance(exc, aiohttp.ClientOSError)
+        and str(exc.args[-1] if exc.args else "").startswith("Can not write request body")
+        and isinstance(cause, aiohttp.ClientConnectionResetError)
+        and str(cause) == "Cannot write to closing transport"
     )

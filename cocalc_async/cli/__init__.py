@@ -54,6 +54,9 @@ def _run(args: argparse.Namespace) -> int:
         if args.debug:
             import traceback
 
+            from .._redact import sanitize_exception
+
+            sanitize_exception(exc, _cli_keys(args))
             print(_mask("".join(traceback.format_exception(exc)), args), file=sys.stderr)
         error_line(_mask(_describe(exc), args))
         return exit_codes.exit_code_for(exc)
@@ -83,21 +86,17 @@ def _describe(exc: BaseException) -> str:
 
 def _mask(text: str, args: argparse.Namespace) -> str:
     # Errors never carry the key; this is the second line of defence for what the CLI prints
-    # (tracebacks under --debug included): every key this process could have used is masked.
-    import contextlib
-    import os
+    # (tracebacks under --debug included): every key this process could have used is masked in
+    # every form (raw, Basic base64, URL-encoded, escaped), even once its Client is gone.
+    from .output import redact_line
 
-    keys = [os.environ.get("COCALC_API_KEY")]
-    for path in (getattr(args, "api_key_file", None), os.environ.get("COCALC_API_KEY_FILE")):
-        if path:
-            from .._config import read_key_file
+    return redact_line(text, args)
 
-            with contextlib.suppress(Exception):
-                keys.append(read_key_file(path))
-    for key in keys:
-        if key:
-            text = text.replace(key, "***")
-    return text
+
+def _cli_keys(args: argparse.Namespace) -> list[str]:
+    from .output import cli_keys
+
+    return cli_keys(args)
 
 
 def _debug_logging() -> None:

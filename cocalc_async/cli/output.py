@@ -39,4 +39,28 @@ def emit(as_json: bool, data: Any, human: str | None = None) -> None:
 
 
 def error_line(message: str) -> None:
-    print(f"cocalc-async: error: {message}", file=sys.stderr)
+    from .._redact import redact
+
+    print(f"cocalc-async: error: {redact(message)}", file=sys.stderr)
+
+
+def cli_keys(args: Any = None) -> list[str]:
+    """Every API key this process could have used: the environment's and the key files'."""
+    import contextlib
+    import os
+
+    keys = [os.environ.get("COCALC_API_KEY") or ""]
+    for path in (getattr(args, "api_key_file", None), os.environ.get("COCALC_API_KEY_FILE")):
+        if path:
+            from .._config import read_key_file
+
+            with contextlib.suppress(Exception):
+                keys.append(read_key_file(path))
+    return [key.strip() for key in keys if key and key.strip()]
+
+
+def redact_line(text: str, args: Any = None) -> str:
+    """``text`` with every registered key and every key in :func:`cli_keys` masked."""
+    from .._redact import redact
+
+    return redact(text, cli_keys(args))
