@@ -265,12 +265,15 @@ class CourseJob:
         try:
             me = await self.client.call("conat/hub", "system.test", {"args": []}, idempotent=True)
         except (AuthenticationError, PermissionDeniedError) as exc:
-            raise PreflightError(f"the API key was refused ({exc}); use an account's key") from exc
+            raise PreflightError(
+                f"the API key was refused ({exc}); a course job needs the instructor's account"
+                " key (not a project key)"
+            ) from exc
         account_id = me.get("account_id") if isinstance(me, dict) else None
         if not account_id:
             raise PreflightError(
                 "this key is not an account's (a project key?): a course job needs the"
-                " instructor's account key"
+                " instructor's account key (not a project key)"
             )
         need = self.assignment_path if action != "return" else collect_dir(self.assignment_path)
         script = f"test -w . || echo not-writable; test -e {shlex.quote(need)} || echo missing"
