@@ -39,25 +39,36 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help, description=help, parents=[common])
 
-    add("ping", "check that the server answers and the key works")
-    add("whoami", "show the account the key belongs to")
+    add("ping", "check that the server answers and the key works (conat system.ping)")
+    add("whoami", "show the account (or project) the key belongs to (conat system.test)")
+    add(
+        "doctor",
+        "check which APIs the server serves, the key, the clock and the latency; "
+        "say what to change (exit 0 only when everything works)",
+    )
 
-    p = add("exec", "run a command in a project: exec PROJECT -- CMD ARGS...")
+    p = add("exec", "run a command in a project (v2 exec): exec PROJECT -- CMD ARGS...")
     p.add_argument("project", help="the project id")
     p.add_argument("cmd", nargs="*", metavar="-- CMD", help="the command and its arguments")
-    p.add_argument("--path", default="", help="working directory, relative to HOME")
-    p.add_argument("--exec-timeout", type=float, default=60, metavar="S", help="server-side limit")
+    p.add_argument("--path", default=None, help="working directory, relative to HOME")
+    p.add_argument(
+        "--exec-timeout",
+        type=float,
+        default=60,
+        metavar="S",
+        help="server-side limit (default 60); above 50 s the command runs as an async job",
+    )
     p.add_argument("--max-output", type=int, metavar="N", help="cap stdout and stderr at N chars")
 
-    p = add("read", "print a text file of a project")
+    p = add("read", "print a text file of a project (conat readTextFileFromProject)")
     p.add_argument("project", help="the project id")
     p.add_argument("path", help="the file, relative to the project's HOME")
 
-    p = add("write", "write standard input to a text file of a project")
+    p = add("write", "write standard input to a text file of a project (v2 write-text-file)")
     p.add_argument("project", help="the project id")
     p.add_argument("path", help="the file, relative to the project's HOME")
 
-    p = add("copy", "copy a path between projects")
+    p = add("copy", "copy a path between projects (v2 copy-path)")
     p.add_argument("src_project", help="the source project id")
     p.add_argument("src_path", help="the path to copy, relative to the source's HOME")
     p.add_argument("dst_project", help="the target project id")
@@ -67,10 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait-timeout", type=float, default=600, metavar="S", help="seconds --wait may take"
     )
 
-    p = add("query", 'run a user query, e.g. \'{"accounts": {"account_id": null}}\'')
+    p = add("query", 'run a v2 user query, e.g. \'{"accounts": {"account_id": null}}\'')
     p.add_argument("query_json", metavar="JSON", help="the query, as JSON")
 
-    p = add("call", "call any endpoint: call v1 ping '{}', call v2 projects/start '{...}'")
+    p = add(
+        "call",
+        "call any endpoint: call conat/hub system.ping, call v2 projects/start "
+        "'{\"project_id\": ...}' (v1 only on hubs built before 2025-05-29)",
+    )
     p.add_argument("api", choices=["v1", "v2", "conat/hub", "conat/project"], help="which API")
     p.add_argument("path", help="the endpoint: a v1 event, a v2 path or a conat function")
     p.add_argument(
