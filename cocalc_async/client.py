@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ._generated.v1 import V1
     from ._generated.v2 import V2
     from .bulk import Outcome, R, T, WorkFn
+    from .doctor import DoctorReport
     from .embed import EmbedSession
     from .models.copy import CopyPathStatus
     from .polling import ExecJob
@@ -130,6 +131,11 @@ class Client:
     @property
     def closed(self) -> bool:
         return self._session.closed
+
+    @property
+    def has_key(self) -> bool:
+        """Whether this client sends an API key (never the key itself)."""
+        return self._has_key
 
     async def call(
         self,
@@ -275,6 +281,14 @@ class Client:
             env=env,
             via=via,
         )
+
+    async def doctor(self) -> DoctorReport:
+        """Which APIs the server serves, whose key this is, the clock offset and the latency,
+        with what to change when something is wrong; see :func:`cocalc_async.doctor.diagnose`.
+        Every probe only reads."""
+        from .doctor import diagnose
+
+        return await diagnose(self)
 
     def map(
         self,

@@ -60,6 +60,9 @@ EXEC_AWAIT_MARGIN_S = 15.0
 CONAT_POLL_TIMEOUT_S = 30.0
 #: Pause before polling again after a hanging poll was cut off.
 CUT_OFF_PAUSE_S = 1.0
+#: How long :meth:`ExecJob.cancel` waits for a just-started job to report its pid.
+PID_POLLS = 20
+PID_POLL_INTERVAL_S = 0.1
 
 
 class _DeadlinePassed(Exception):
@@ -394,6 +397,12 @@ class ExecJob:
         if isinstance(signal, bool) or not isinstance(signal, int) or not 0 < signal < 65:
             raise ValueError(f"signal must be a signal number 1..64, got {signal!r}")
         state = self.last if self.last.pid is not None else await self.status()
+        for _ in range(PID_POLLS):
+            # A job started a moment ago may not have its process yet.
+            if not state.running or state.pid is not None:
+                break
+            await asyncio.sleep(PID_POLL_INTERVAL_S)
+            state = await self.status()
         if not state.running:
             return state
         if state.pid is None:
@@ -402,12 +411,20 @@ class ExecJob:
                 path="$.pid",
                 model="ExecResult",
             )
-        await self._client.call(
-            "conat/project",
-            "system.signal",
-            {"project_id": self.project_id, "args": [{"signal": signal, "pids": [-state.pid]}]},
-            idempotent=True,  # a second signal to an ended group changes nothing
-        )
+        # The group first; a server that does not take a negative pid (kill ESRCH) gets the
+        # leader's pid, and ESRCH then means the process has already gone.
+        for target in ({"pids": [-state.pid]}, {"pid": state.pid}):
+            try:
+                await self._client.call(
+                    "conat/project",
+                    "system.signal",
+                    {"project_id": self.project_id, "args": [{"signal": signal, **target}]},
+                    idempotent=True,  # a second signal to an ended group changes nothing
+                )
+                break
+            except CoCalcAPIError as err:
+                if "ESRCH" not in str(err.error or err.message):
+                    raise
         return await self.status()
 
 

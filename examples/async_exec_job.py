@@ -1,4 +1,8 @@
-"""A long command as a v2 async exec job: start it, look at it, wait for it."""
+"""A long command as an async exec job: start it, look at it, wait for it.
+
+The wait survives the hub cutting its hanging poll after about a minute: it polls again, in
+CoCalc's own form (never resending the command), until ``timeout``.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,9 @@ async def main() -> None:
         print("job", job.job_id, "is", (await job.status()).status)
         result = await job.wait(timeout=120)
         print("job", result.status, "stdout:", result.stdout.strip())
+        # The same through the conat project bridge, and stopping a job on the server:
+        job = await client.exec_job(pid, "sleep 60", via="conat")
+        print("cancelled:", (await job.cancel()).status != "running")
 
 
 if __name__ == "__main__":

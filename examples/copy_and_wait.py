@@ -1,6 +1,8 @@
-"""Seed 002: copy a folder between projects, then wait for copy_path_status to say finished.
+"""Copy a folder between projects with v2 ``projects/copy-path`` and wait until it has finished.
 
-The server is asked not to wait (``wait_until_done=False``) and the copy is polled with backoff.
+``wait=True`` asks the server not to wait (``wait_until_done=False``) and polls
+``projects/copy-path-status`` with backoff. A hub that copies at once answers ``copy_id: ""``
+and there is nothing to poll: the result is then ``None``.
 """
 
 from __future__ import annotations
@@ -13,17 +15,15 @@ from _env import a_project, connect
 async def main() -> None:
     async with connect() as client:
         src, dst = await a_project(client), await a_project(client)
-        await client.v1.write_text_file_to_project(
-            project_id=src, path="demo/a.txt", content="hi\n"
+        await client.v2.projects.write_text_file(project_id=src, path="demo/a.txt", content="hi\n")
+        status = await client.v2.projects.copy_path(
+            src_project_id=src, path="demo", target_project_id=dst, wait=True, wait_timeout=120
         )
-        started = await client.v1.copy_path_between_projects(
-            src_project_id=src, src_path="demo", target_project_id=dst, wait_until_done=False
+        print("copy finished", "at once" if status is None else f"at {status.finished}")
+        copied = await client.conat.project.system.read_text_file_from_project(
+            dst, path="demo/a.txt"
         )
-        if started.copy_path_id:  # empty: the server already finished it; never poll ""
-            status = await client.wait_for_copy(started.copy_path_id, timeout=120)
-            print("copy", status.state, "at", status.finished)
-        copied = await client.v1.read_text_file_from_project(project_id=dst, path="demo/a.txt")
-        print("target has:", copied.content)
+        print("target has:", copied)
 
 
 if __name__ == "__main__":

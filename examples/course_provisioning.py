@@ -17,7 +17,7 @@ bo@example.com,Bo,Chen
 async def main() -> None:
     async with connect() as client:
         pid = await a_project(client)
-        await client.v1.write_text_file_to_project(
+        await client.v2.projects.write_text_file(
             project_id=pid, path="hw1/task.md", content="# HW1\n"
         )
         report = await provision_course(

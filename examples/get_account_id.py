@@ -1,4 +1,4 @@
-"""The seed tutorial's first step: which account does this key belong to?"""
+"""Which account does this key belong to? A v2 user query, and conat ``system.test``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from _env import connect
 
 async def main() -> None:
     async with connect() as client:
-        result = await client.v1.query(query={"accounts": {"account_id": None}})
-        assert isinstance(result.query, dict)
-        print("account_id:", result.query["accounts"]["account_id"])  # type: ignore[call-overload,index]
+        me = await client.query.get("accounts", account_id=None, first_name=None)
+        print("account_id:", me["account_id"])
+        print("system.test says:", (await client.conat.hub.system.test()).account_id)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ async def main(n: int = 10_000) -> None:
     async with connect() as client:
 
         async def one(i: int) -> str:
-            return str((await client.v1.ping()).now)
+            return str((await client.conat.hub.system.ping()).now)
 
         ok = failed = 0
         async for outcome in client.map(one, range(n), concurrency=100):

@@ -16,7 +16,7 @@ Hello from cocalc\_async: $e^{i\pi} + 1 = 0$.
 async def main() -> None:
     async with connect() as client:
         pid = await a_project(client)
-        await client.v1.write_text_file_to_project(
+        await client.v2.projects.write_text_file(
             project_id=pid, path="paper/hello.tex", content=DOC
         )
         job = await client.exec_job(

@@ -1,4 +1,4 @@
-"""v1 project_exec: a timeout, max_output truncation, and err_on_exit for the real exit code."""
+"""v2 exec: a timeout, max_output truncation, and err_on_exit for the real exit code."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from cocalc_async.errors import CoCalcAPIError
 async def main() -> None:
     async with connect() as client:
         pid = await a_project(client)
-        out = await client.v1.project_exec(project_id=pid, command="echo", args=["hello"])
+        out = await client.v2.exec(project_id=pid, command="echo", args=["hello"])
         print("stdout:", out.stdout.strip())
-        out = await client.v1.project_exec(project_id=pid, command="echo xyzxyz", max_output=3)
+        out = await client.v2.exec(project_id=pid, command="echo xyzxyz", max_output=3)
         print("truncated:", out.stdout.strip())
-        out = await client.v1.project_exec(project_id=pid, command="exit 3", err_on_exit=False)
+        out = await client.v2.exec(project_id=pid, command="exit 3", err_on_exit=False)
         print("exit code with err_on_exit=False:", out.exit_code)
         try:
-            await client.v1.project_exec(project_id=pid, command="sleep 5", timeout=1)
+            await client.v2.exec(project_id=pid, command="sleep 5", timeout=1)
         except CoCalcAPIError as exc:
             print("timeout:", exc.message[:60])
 

@@ -24,7 +24,7 @@ async def cocalc_client(app: web.Application) -> AsyncIterator[None]:
 
 
 async def ping(request: web.Request) -> web.Response:
-    pong = await request.app[CLIENT].v1.ping()
+    pong = await request.app[CLIENT].conat.hub.system.ping()
     return web.json_response({"cocalc_time": str(pong.now)})
 
 

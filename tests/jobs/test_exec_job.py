@@ -336,3 +336,21 @@ async def test_a_job_through_the_conat_bridge_of_the_emulator() -> None:
         result = await job.wait(timeout=10)
         assert (result.status, result.stdout) == ("completed", "via-conat\n")
         assert emu.requests.count("v2/exec") == 0
+
+
+async def test_cancel_stops_the_job_in_the_emulator() -> None:
+    async with Emulator() as emu, Client(emu.api_key, base_url=emu.url) as c:
+        pid = emu.create_project()
+        job = await c.exec_job(pid, "sleep 30; echo never", via="conat")
+        for _ in range(200):  # until the server knows the job's pid
+            if (await job.status()).pid is not None:
+                break
+            await asyncio.sleep(0.02)
+        after = await job.cancel()
+        for _ in range(200):
+            if not after.running:
+                break
+            await asyncio.sleep(0.02)
+            after = await job.status()
+        assert after.status == "error"
+        assert "never" not in after.stdout
