@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import re
 import threading
 import weakref
@@ -89,7 +90,9 @@ def _char(ch: str) -> str:
     if ch == " ":
         options.append(r"\+")
     if not ch.isascii() or not ch.isprintable():
-        options.append(re.escape(ascii(ch)[1:-1]))  # repr()/ascii() escapes: \xe9, \u20ac
+        for escaped in (ascii(ch)[1:-1], json.dumps(ch)[1:-1]):  # \xe9, \u20ac, \ud83d\ude00
+            options.append("(?i:" + re.escape(escaped) + ")")
+    options = list(dict.fromkeys(options))
     return "(?:" + "|".join(options) + ")" if len(options) > 1 else options[0]
 
 
