@@ -78,6 +78,28 @@ __all__ = [
 class CoCalcError(Exception):
     """Base class of every error raised by cocalc_async."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross process boundaries (multiprocessing, logging queues): pickle the state
+        # without calling __init__ (subclasses take other arguments) and with a response's
+        # read-only header multidict, which cannot be pickled, copied into a plain one.
+        state = {name: _picklable(value) for name, value in vars(self).items()}
+        return (_rebuild_error, (type(self), self.args, state))
+
+
+def _picklable(value: Any) -> Any:
+    if type(value).__module__.startswith("multidict"):
+        from multidict import CIMultiDict
+
+        return CIMultiDict(value)
+    return value
+
+
+def _rebuild_error(cls: type[CoCalcError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class APIError(CoCalcError):
     """A call reached (or tried to reach) the server and failed.

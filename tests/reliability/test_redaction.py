@@ -335,3 +335,31 @@ def test_debug_bodies_that_are_not_json_are_masked() -> None:
         assert "SECRET" not in shown, shown
         assert "***" in shown
     assert masked_body(b'{"project_id": "p", "x": 1') == '{"project_id": "p", "x": 1'
+
+
+def test_every_error_kind_survives_a_pickle_round_trip() -> None:
+    """Errors cross process boundaries; a response's header proxy used to make pickling fail."""
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    headers = CIMultiDictProxy(CIMultiDict([("Retry-After", "1"), ("Set-Cookie", "a=1")]))
+    samples: list[errors.CoCalcError] = [
+        errors.BadGatewayError("HTTP 502", endpoint="v1/ping", status_code=502, headers=headers),
+        errors.RateLimitError("slow down", status_code=429, retry_after=1.5, headers=headers),
+        errors.APITimeoutError("timed out", endpoint="v1/ping", may_have_reached_server=False),
+        errors.CopyFailedError({"error": "boom"}),
+        errors.PollTimeoutError({"state": "running"}),
+        errors.ExecFailedError("exit 3", stdout="out", exit_code=3),
+        errors.ResponseValidationError("bad", path="$.now", model="Pong"),
+    ]
+    for error in samples:
+        clone = pickle.loads(pickle.dumps(error))
+        assert type(clone) is type(error)
+        assert str(clone) == str(error)
+        assert clone.args == error.args
+        for name, value in vars(error).items():
+            if name == "headers":
+                copied = vars(clone)["headers"]
+                assert list(copied.items()) == list(value.items())
+                assert copied["retry-after"] == "1"  # still case-insensitive
+            else:
+                assert getattr(clone, name) == value, name
