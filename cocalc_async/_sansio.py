@@ -14,7 +14,8 @@ import time
 from collections.abc import Mapping
 from typing import Any, NamedTuple, NoReturn
 
-from . import _defaults, _json
+from . import _defaults, _json, errors
+from ._generated import error_table as _error_table
 from ._types import API_NAMES, NOT_GIVEN, Json
 from .errors import (
     AccountCreationFailedError,
@@ -24,9 +25,9 @@ from .errors import (
     BadGatewayError,
     BadRequestError,
     CoCalcAPIError,
+    FileNotFoundOnServerError,
     GatewayTimeoutError,
     InternalServerError,
-    InvalidParametersError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -34,7 +35,6 @@ from .errors import (
     ResponseDecodeError,
     ServiceUnavailableError,
     SignUpError,
-    UnknownEndpointError,
 )
 
 __all__ = [
@@ -144,32 +144,84 @@ def _check_endpoint(api: str, path: str) -> None:
 
 # --- classifying responses ---------------------------------------------------------------
 
-_AUTH_PATTERNS = re.compile(
-    r"You must provide authentication via an API key"
-    r"|No account found\. Is your API key wrong\?"
-    r"|User is BANNED"
-    r"|Unknown authorization type"
-    r"|must be signed in"
-    r"|not signed in"
-    r"|invalid api key",
-    re.IGNORECASE,
-)
-_PERMISSION_PATTERN = re.compile(
-    r"does not have (?:\w+ )?access|ACCESS BLOCKED|not allowed to call|permission denied"
-    r"|must be an admin|only admins",
-    re.IGNORECASE,
-)
-_THROTTLE_PATTERN = re.compile(
-    r"too many (?:requests|attempts)[^;]*(?:;\s*try again in (\d+(?:\.\d+)?) seconds?)?",
-    re.IGNORECASE,
-)
-# v1 user_auth after a wrong password (hub/auth-token.coffee): the caller may not ask for that
-# user's token again for a minute.
-_WAIT_PATTERN = re.compile(r"^banned -- please wait at least (\d+(?:\.\d+)?)s\b", re.IGNORECASE)
-_INVALID_PARAMS_PATTERN = re.compile(r"^invalid parameters\b", re.IGNORECASE)
-_UNKNOWN_ENDPOINT_PATTERN = re.compile(
-    r"^unknown endpoint\b|is not part of the HTTP API|^unknown message event type", re.IGNORECASE
-)
+# The error table (cocalc_async/spec/errors.py, generated into _generated/error_table.py): each
+# text row is compiled once here; shape rows are applied where the shape is recognised.
+
+
+class _Rule(NamedTuple):
+    id: str
+    #: A CoCalcAPIError subclass; ``type[Any]`` because shape rows pass their own keywords.
+    cls: type[Any]
+    match: str
+    pattern: str
+    regex: re.Pattern[str] | None
+    status: int | None
+    api: str | None
+    path: str | None
+
+
+def _load_rules() -> tuple[tuple[_Rule, ...], dict[str, _Rule]]:
+    text_rules: list[_Rule] = []
+    shapes: dict[str, _Rule] = {}
+    for rid, cls_name, match, pattern, status, api, path, shape in _error_table.RULES:
+        cls = getattr(errors, cls_name)
+        if not (isinstance(cls, type) and issubclass(cls, CoCalcAPIError)):
+            raise TypeError(f"error table row {rid!r} names {cls_name}, not a CoCalcAPIError")
+        regex = re.compile(pattern) if match == "regex" else None
+        rule = _Rule(rid, cls, match, pattern, regex, status, api, path)
+        if shape is not None:
+            shapes[shape] = rule
+        else:
+            text_rules.append(rule)
+    return tuple(text_rules), shapes
+
+
+_TEXT_RULES, _SHAPE_RULES = _load_rules()
+_ERROR_PREFIX = "Error: "
+
+
+class _Kind(NamedTuple):
+    """What a text rule decided: the class, the throttle hint, the file path an ENOENT names."""
+
+    cls: type[Any]
+    retry_after: float | None
+    path: str | None
+    rule: str
+
+
+def _rule_applies(rule: _Rule, answer: _Answer | None) -> bool:
+    if answer is None:
+        return rule.api is None and rule.status is None and rule.path is None
+    if rule.api is not None and not answer.api.startswith(rule.api):
+        return False
+    if rule.path is not None and answer.path != rule.path:
+        return False
+    return rule.status is None or rule.status == answer.status
+
+
+def _match_text(text: str, code: Any = None, answer: _Answer | None = None) -> _Kind | None:
+    """The first row of the error table that matches the server's text (or error code)."""
+    if text.startswith(_ERROR_PREFIX):
+        text = text[len(_ERROR_PREFIX) :]  # a conat bridge's String(err) of the same throw
+    for rule in _TEXT_RULES:
+        found: re.Match[str] | None = None
+        if rule.match == "exact":
+            hit = text == rule.pattern
+        elif rule.match == "prefix":
+            hit = text.startswith(rule.pattern)
+        elif rule.match == "code":
+            hit = code == rule.pattern
+        else:
+            found = rule.regex.search(text) if rule.regex is not None else None
+            hit = found is not None
+        if not hit or not _rule_applies(rule, answer):
+            continue
+        groups = found.groupdict() if found is not None else {}
+        wait = groups.get("retry_after")
+        return _Kind(rule.cls, float(wait) if wait else None, groups.get("path"), rule.id)
+    return None
+
+
 # v1 handlers that report failure inside their own event (reference §3, v1 table).
 _V1_FAILURE_EVENTS = frozenset(
     {
@@ -299,6 +351,8 @@ def _raise_body_error(answer: _Answer, data: dict[str, Any]) -> None:
             raise SignUpError(
                 f"sign-up refused: {_describe(issues)}", issues=issues, **answer.context(data)
             )
+    elif answer.api == "v2" and answer.path == "latex":
+        _raise_latex_failure(answer, data)
 
 
 def _raise_status_error(answer: _Answer, decoded: Any) -> NoReturn:
@@ -313,16 +367,15 @@ def _raise_status_error(answer: _Answer, decoded: Any) -> NoReturn:
             retry_after = hint_ms / 1000.0
     if message is not None:
         text = _describe(message)
-        kind = _kind_from_text(text)
-        if kind is not None and status in (400, 401, 403, 429):
-            cls, hint = kind
-            raise cls(
-                text,
-                retry_after=retry_after if retry_after is not None else hint,
-                **answer.context(decoded, message),
-            )
+        if status == 400 and isinstance(decoded, dict):
+            _raise_invalid_body(answer, decoded, text)
+        kind = _match_text(text, _code_of(message), answer)
+        if kind is not None and status in (400, 401, 403, 404, 429):
+            raise _build(kind, text, answer, decoded, message, retry_after)
     else:
         text = _html_summary(answer.body) or f"HTTP {status}"
+        if status == 404 and not isinstance(decoded, (dict, list)):
+            _raise_not_served(answer, text)
     cls_for_status = _STATUS_CLASSES.get(status)
     if cls_for_status is None:
         cls_for_status = InternalServerError if status >= 500 else APIStatusError
@@ -333,33 +386,115 @@ def _raise_status_error(answer: _Answer, decoded: Any) -> NoReturn:
     )
 
 
+def _raise_invalid_body(answer: _Answer, decoded: dict[str, Any], text: str) -> None:
+    """A validating v2 route's 400: ``{"message": "Invalid request body.", "errors": [...]}``."""
+    rule = _SHAPE_RULES["invalid_body"]
+    issues = decoded.get("errors")
+    if decoded.get("error") is not None or not isinstance(issues, list):
+        return
+    fields = []
+    for issue in issues[:10]:
+        if isinstance(issue, dict):
+            where = issue.get("path")
+            name = ".".join(str(p) for p in where) if isinstance(where, list) else str(where)
+            fields.append(f"{name}: {issue.get('message')}" if where else str(issue.get("message")))
+    detail = f" ({'; '.join(fields)})" if fields else ""
+    raise rule.cls(
+        f"{text}{detail}",
+        errors=issues,
+        **answer.context(decoded, decoded.get("message")),
+    )
+
+
+def _raise_not_served(answer: _Answer, title: str) -> None:
+    """A 404 web page where an API endpoint belongs: say which API this server lacks."""
+    rule = _SHAPE_RULES["html_404"]
+    replacement = ""
+    if answer.api == "v1":
+        replacement = _error_table.V1_REPLACEMENTS.get(answer.path, "")
+        instead = replacement or "the v2 API (client.v2) or the conat bridge (client.conat)"
+        what = (
+            f"this server does not serve API v1 (CoCalc removed it on 2025-05-29, c7956b572e); "
+            f"instead of v1 {answer.path} use {instead}"
+        )
+    elif answer.api == "v2":
+        from ._generated import policy
+
+        known = ("v2", answer.path) in policy.IDEMPOTENT | policy.NON_IDEMPOTENT
+        what = f"this server has no v2 route {answer.path!r}: " + (
+            "it is built from a CoCalc that lacks it, or serves only part of the API"
+            if known
+            else "CoCalc's v2 API has no such route either (check the path)"
+        )
+    else:
+        what = f"this server does not serve the conat bridge (/api/{answer.api})"
+    raise rule.cls(f"HTTP 404 ({title}): {what}", replacement=replacement, **answer.context(None))
+
+
+def _code_of(error: Any) -> Any:
+    return error.get("code") if isinstance(error, dict) else None
+
+
+def _build(
+    kind: _Kind,
+    text: str,
+    answer: _Answer,
+    data: Any,
+    error: Any,
+    retry_after: float | None = None,
+) -> CoCalcAPIError:
+    """The error a table row names, with the server's exact text."""
+    extra: dict[str, Any] = {}
+    if issubclass(kind.cls, FileNotFoundOnServerError):
+        path = kind.path
+        if path is None and isinstance(error, dict) and isinstance(error.get("path"), str):
+            path = error["path"]
+        extra["path"] = path
+    hint = retry_after if retry_after is not None else kind.retry_after
+    built: CoCalcAPIError = kind.cls(text, retry_after=hint, **extra, **answer.context(data, error))
+    return built
+
+
 def _body_error(answer: _Answer, data: dict[str, Any], error: Any) -> CoCalcAPIError:
     text = _describe(error) if error is not None else "the server reported an error"
-    kind = _kind_from_text(text)
-    cls: type[CoCalcAPIError] = CoCalcAPIError
-    retry_after: float | None = None
-    if kind is not None:
-        cls, retry_after = kind
-    return cls(text, retry_after=retry_after, **answer.context(data, error))
+    kind = _match_text(text, _code_of(error), answer)
+    if kind is None:
+        return CoCalcAPIError(text, **answer.context(data, error))
+    return _build(kind, text, answer, data, error)
+
+
+def _raise_latex_failure(answer: _Answer, data: dict[str, Any]) -> None:
+    """``v2/latex`` reports a failed compile inside its result, with no top-level error."""
+    rule = _SHAPE_RULES["latex_failed"]
+    if not _rule_applies(rule, answer):
+        return
+    parts: dict[str, str | None] = {}
+    log = ""
+    for key in ("compile", "pdf"):
+        part = data.get(key)
+        if isinstance(part, dict) and part.get("event") == "error":
+            parts[key] = _describe(part.get("error", "error"))
+        if key == "compile" and isinstance(part, dict):
+            log = "".join(str(part.get(k) or "") for k in ("stdout", "stderr"))
+    if not parts:
+        return
+    text = parts.get("compile") or parts.get("pdf") or "LaTeX failed"
+    raise rule.cls(
+        f"LaTeX compile failed: {text}",
+        compile_error=parts.get("compile"),
+        pdf_error=parts.get("pdf"),
+        log=log,
+        **answer.context(data, parts.get("compile") or parts.get("pdf")),
+    )
 
 
 def _kind_from_text(text: str) -> tuple[type[CoCalcAPIError], float | None] | None:
-    """Map CoCalc's error wording to an error class (and a throttle hint)."""
-    throttle = _THROTTLE_PATTERN.search(text)
-    if throttle:
-        return RateLimitError, float(throttle.group(1)) if throttle.group(1) else None
-    wait = _WAIT_PATTERN.search(text)
-    if wait:
-        return RateLimitError, float(wait.group(1))
-    if _INVALID_PARAMS_PATTERN.search(text):
-        return InvalidParametersError, None
-    if _UNKNOWN_ENDPOINT_PATTERN.search(text):
-        return UnknownEndpointError, None
-    if _AUTH_PATTERNS.search(text):
-        return AuthenticationError, None
-    if _PERMISSION_PATTERN.search(text):
-        return PermissionDeniedError, None
-    return None
+    """The error class (and throttle hint) the error table gives CoCalc's wording, if any."""
+    kind = _match_text(text)
+    if kind is None:
+        return None
+    cls: type[CoCalcAPIError] = kind.cls
+    return cls, kind.retry_after
 
 
 def _describe(value: Any) -> str:

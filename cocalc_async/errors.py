@@ -7,7 +7,10 @@
     │   ├── CoCalcAPIError            an error decoded from a response body (usually HTTP 200)
     │   │   ├── AccountCreationFailedError   v1 ``account_creation_failed`` (``reason`` dict)
     │   │   ├── SignUpError                  v2 ``auth/sign-up`` ``{"issues": {...}}``
+    │   │   ├── LatexError                   v2 ``latex`` answered with a failed compile
     │   │   └── NotFoundError ...            (also APIStatusError when it came as a 404)
+    │   │       ├── FileNotFoundOnServerError   ``ENOENT`` (``path``)
+    │   │       └── EndpointNotServedError      404 page: no v1 here, or no such route
     │   ├── APIStatusError            any non-2xx status; carries ``status_code``
     │   │   ├── BadRequestError              400 of no more specific kind
     │   │   ├── RequestTooLargeError         413
@@ -16,8 +19,8 @@
     │   ├── AuthenticationError       missing/wrong key, banned account  (CoCalcAPIError and APIStatusError)
     │   ├── PermissionDeniedError     "does not have ... access"         (CoCalcAPIError and APIStatusError)
     │   ├── RateLimitError            429 or the throttle text; ``retry_after``
-    │   ├── InvalidParametersError    v1 400 "invalid parameters ..."
-    │   ├── UnknownEndpointError      v1 400 "unknown endpoint" / "not part of the HTTP API"
+    │   ├── InvalidParametersError    v1 "invalid parameters ...", v2 400 "Invalid request body."
+    │   ├── UnknownEndpointError      v1 "unknown endpoint"; conat "unknown function '...'"
     │   ├── ResponseDecodeError       a body that is not the JSON it should be
     │   └── ResponseTooLargeError     a body over ``max_response_bytes``
     ├── APIConnectionError            the transport failed; ``APITimeoutError`` beneath it
@@ -38,7 +41,7 @@ No error ever holds the API key: messages are built from the server's text and t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -54,12 +57,15 @@ __all__ = [
     "CoCalcAPIError",
     "CoCalcError",
     "CopyFailedError",
+    "EndpointNotServedError",
     "EventLoopMismatchError",
     "ExecFailedError",
     "ExecJobPollError",
+    "FileNotFoundOnServerError",
     "GatewayTimeoutError",
     "InternalServerError",
     "InvalidParametersError",
+    "LatexError",
     "NotFoundError",
     "OperationError",
     "PermissionDeniedError",
@@ -188,12 +194,67 @@ class NotFoundError(CoCalcAPIError, APIStatusError):
     """A route or an object that does not exist (HTTP 404)."""
 
 
+class FileNotFoundOnServerError(NotFoundError):
+    """A file or directory the call names does not exist on the server (Node's ``ENOENT``).
+
+    ``path`` is the path as the server wrote it (``None`` when it gave none).
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.path = path
+
+
+class EndpointNotServedError(NotFoundError):
+    """The server has no such endpoint (HTTP 404 with a web page): API v1 on a CoCalc built after
+    its removal on 2025-05-29, or a v2 route or bridge this server lacks.
+
+    ``replacement`` says what to call instead, when the spec knows (``""`` otherwise).
+    """
+
+    def __init__(self, message: str, *, replacement: str = "", **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.replacement = replacement
+
+
 class InvalidParametersError(CoCalcAPIError, APIStatusError):
-    """v1 rejected the parameters: an unknown key, a missing required key, ``event`` in the body."""
+    """The server rejected the parameters: v1's "invalid parameters ...", or a validating v2 route's
+    HTTP 400 ``{"message": "Invalid request body.", "errors": [...]}``.
+
+    ``errors`` is that per-field list as sent (each item a dict with ``path`` and ``message``),
+    empty when the server gave none.
+    """
+
+    def __init__(self, message: str, *, errors: Sequence[Any] | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.errors: list[Any] = list(errors) if errors is not None else []
 
 
 class UnknownEndpointError(CoCalcAPIError, APIStatusError):
     """v1 does not know the endpoint, or it is not part of the HTTP API (any more)."""
+
+
+class LatexError(CoCalcAPIError):
+    """``v2/latex`` answered, but compiling (or reading the PDF) failed.
+
+    CoCalc reports this inside the result (``compile.event == "error"``, ``pdf.event ==
+    "error"``), not as a top-level error. ``compile_error`` and ``pdf_error`` are those texts,
+    ``log`` the compiler's output when the answer has it (``stdout`` + ``stderr``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        compile_error: str | None = None,
+        pdf_error: str | None = None,
+        log: str = "",
+        **kwargs: Any,
+    ):
+        super().__init__(message, **kwargs)
+        self.compile_error = compile_error
+        self.pdf_error = pdf_error
+        self.log = log
 
 
 class RateLimitError(CoCalcAPIError, APIStatusError):

@@ -9,7 +9,8 @@ from pathlib import Path
 import attrs
 
 from ..spec import ENDPOINTS, Endpoint
-from .pytypes import camel_class, identifier
+from ..spec.errors import RULES
+from .pytypes import camel_class, identifier, pystr
 from .render import classes_for, group_tree, header, imports
 
 SUPPORT_SRC = Path(__file__).with_name("support.py")
@@ -56,6 +57,7 @@ CONAT_ROOT = '''class Conat:
 def spec_hash() -> str:
     """sha256 of the spec's canonical JSON: it changes exactly when the spec does."""
     data = [attrs.asdict(e, recurse=True) for e in ENDPOINTS]
+    data += [attrs.asdict(r) for r in RULES]
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -118,7 +120,32 @@ def render_all() -> dict[str, str]:
     )
     files["conat.py"] = _module(h, "``client.conat``: the conat RPC bridge.", code, hub + proj, 0)
     files["policy.py"] = _policy(h)
+    files["error_table.py"] = _error_table(h)
     return files
+
+
+def _literal(v: object) -> str:
+    return "None" if v is None else pystr(v) if isinstance(v, str) else repr(v)
+
+
+def _error_table(h: str) -> str:
+    fields = ("id", "error", "match", "pattern", "status", "api", "path", "shape")
+    rows = ""
+    for r in RULES:
+        rows += "    (\n" + "".join(f"        {_literal(getattr(r, f))},\n" for f in fields)
+        rows += "    ),\n"
+    v1 = [e for e in ENDPOINTS if e.api == "v1" and e.replacement]
+    repl = "".join(f"    {pystr(e.path)}: {pystr(e.replacement)},\n" for e in v1)
+    return (
+        header(h, "The error table (``cocalc_async/spec/errors.py``), read by ``_sansio``.")
+        + "\n"
+        + f"#: {', '.join(fields)}; first match wins.\n"
+        + "RULES: tuple[tuple[str, str, str, str, int | None, str | None, str | None, str | None], ...] = (\n"
+        + rows
+        + ")\n"
+        + "#: v1 event -> what to call instead on a server without API v1.\n"
+        + f"V1_REPLACEMENTS: dict[str, str] = {{\n{repl}}}\n"
+    )
 
 
 def _policy(h: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import attrs
+
 from ._model import Endpoint, Param
 
 V1_ERRORS = (
@@ -1819,3 +1821,80 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         source="sagemathinc/cocalc:src/packages/util/message.js (def) + src/packages/hub/client.coffee (handler) @2db78fc4f7 unless noted",
     ),
 )
+
+#: What to call instead, on a server without API v1 (CoCalc deleted it on 2025-05-29,
+#: c7956b572e). Every ``client.`` name here is checked to exist by ``tests/spec``.
+REPLACEMENTS: dict[str, str] = {
+    "add_collaborator": "client.v2.projects.collaborators.add(project_id=..., account_id=...)",
+    "add_license_to_project": "the license's manage page (no v2 route; conat hub "
+    "purchases.* covers balances only)",
+    "change_email_address": "client.v2.accounts.set_email_address(...)",
+    "change_password": "client.v2.accounts.set_password(...)",
+    "chatgpt": "client.v2.llm.evaluate(...)",
+    "copy_path_between_projects": "client.v2.projects.copy_path(...) or "
+    "client.conat.hub.projects.copy_path_between_projects(...)",
+    "copy_path_delete": "client.v2.projects.copy_path_status(...) (no v2 delete; statuses expire)",
+    "copy_path_status": "client.v2.projects.copy_path_status(copy_id=...)",
+    "copy_public_path_between_projects": "client.v2.projects.copy_path(...) with public=True",
+    "create_account": "client.v2.auth.sign_up(...) (an admin's key only)",
+    "create_project": "client.v2.projects.create(...) or "
+    "client.conat.hub.projects.create_project(...)",
+    "create_support_ticket": "client.v2.support.create_ticket(...)",
+    "delete_account": "client.v2.accounts.delete()",
+    "disconnect_from_project": "nothing: v2 holds no project connection",
+    "forgot_password": "client.v2.auth.password_reset(...)",
+    "get_available_upgrades": "client.v2.purchases.get_quotas()",
+    "get_support_tickets": "client.v2.support.tickets()",
+    "get_syncdoc_history": "client.conat.hub.sync.history(...)",
+    "get_usernames": "client.v2.accounts.get_names(account_ids=...) or "
+    "client.conat.hub.system.get_names(account_ids=...)",
+    "invite_collaborator": "the conat hub RPC projects.inviteCollaborator",
+    "invite_noncloud_collaborators": "the conat hub RPC projects.inviteCollaboratorWithoutAccount",
+    "jupyter_execute": "client.v2.jupyter.execute(...) or client.conat.hub.jupyter.execute(...)",
+    "jupyter_kernels": "client.v2.jupyter.kernels(...) or client.conat.hub.jupyter.kernels(...)",
+    "log_client_error": "the conat hub RPC system.logClientError",
+    "metrics": "nothing: metrics are not part of any HTTP API",
+    "openai_embeddings_remove": "nothing: CoCalc removed embeddings in 2024",
+    "openai_embeddings_save": "nothing: CoCalc removed embeddings in 2024",
+    "openai_embeddings_search": "nothing: CoCalc removed embeddings in 2024",
+    "ping": "client.conat.hub.system.ping()",
+    "project_exec": "client.v2.exec(project_id=..., command=...) or "
+    "client.conat.project.system.exec(project_id, command=...)",
+    "public_get_directory_listing": "client.v2.public_paths.listing_cached(...)",
+    "public_get_text_file": "client.v2.public_paths.listing_cached(...) and the share server",
+    "purchase_license": "client.v2.purchases.shopping_cart_checkout(...)",
+    "query": "client.query.via('v2') or client.v2.user_query(query=...)",
+    "read_text_file_from_project": "client.conat.project.system.read_text_file_from_project("
+    "project_id, path=...)",
+    "remove_collaborator": "client.v2.projects.collaborators.remove(project_id=..., "
+    "account_id=...)",
+    "remove_license_from_project": "the project's settings (no v2 route)",
+    "reset_forgot_password": "client.v2.auth.redeem_password_reset(...)",
+    "start_metrics": "nothing: metrics are not part of any HTTP API",
+    "touch_project": "client.v2.projects.touch(project_id=...) or "
+    "client.conat.hub.projects.touch(...)",
+    "unlink_passport": "client.v2.auth.unlink_strategy(...)",
+    "user_auth": "client.v2.auth.sign_in(...) or an API key per user",
+    "user_search": "client.v2.accounts.search(query=...) or "
+    "client.conat.hub.system.user_search(query=...)",
+    "write_text_file_to_project": "client.v2.projects.write_text_file(project_id=..., "
+    "path=..., content=...) or client.conat.project.system.write_text_file_to_project(...)",
+}
+for _stripe in (
+    "cancel_subscription",
+    "create_source",
+    "create_subscription",
+    "delete_source",
+    "get_charges",
+    "get_coupon",
+    "get_customer",
+    "get_invoices",
+    "get_plans",
+    "get_subscriptions",
+    "set_default_source",
+    "update_source",
+    "update_subscription",
+):
+    REPLACEMENTS["stripe_" + _stripe] = "client.v2.purchases.* and client.v2.billing.*"
+
+ENDPOINTS = tuple(attrs.evolve(e, replacement=REPLACEMENTS[e.path]) for e in ENDPOINTS)

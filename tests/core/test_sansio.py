@@ -269,7 +269,8 @@ def test_sign_up_issues() -> None:
         (503, errors.ServiceUnavailableError),
         (504, errors.GatewayTimeoutError),
         (520, errors.InternalServerError),
-        (404, errors.NotFoundError),
+        # A web page where a route belongs: this server lacks the route (a NotFoundError).
+        (404, errors.EndpointNotServedError),
         (418, errors.APIStatusError),
     ],
 )
