@@ -232,6 +232,29 @@ async def p_listing(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -
         raise HandlerError(str(err)) from None
 
 
+@project_fn("system.signal")
+async def p_signal(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
+    """``signal({signal, pid?, pids?})`` (src/packages/project/conat/api/system.ts:89
+    @5cb3315c30): like ``process.kill`` per pid, the last failure thrown. The emulator lets a
+    project signal only its own commands' processes (any other pid is ``kill ESRCH``), and a
+    SIGKILL/SIGTERM to a command takes its whole process tree."""
+    sig, one, many = a.get("signal"), a.get("pid"), a.get("pids")
+    if not isinstance(sig, int) or isinstance(sig, bool) or not 0 <= sig <= 64:
+        raise HandlerError(f'The value of "signal" is out of range. Received {sig!r}')
+    targets = ([one] if one is not None else []) + (many if isinstance(many, list) else [])
+    error: str | None = None
+    for target in targets:
+        try:
+            if not isinstance(target, int) or isinstance(target, bool):
+                raise ProcessLookupError(target)
+            ctx.groups.signal(pid, target, sig)
+        except (ProcessLookupError, PermissionError):
+            error = "kill ESRCH"
+    if error is not None:
+        raise HandlerError(error)
+    return None
+
+
 #: ``getApiKey`` without an ``Authorization`` header (src/packages/server/auth/api.ts:8
 #: @5cb3315c30); both bridges answer it before anything else.
 NO_HEADER = "You must provide authentication via an API key."

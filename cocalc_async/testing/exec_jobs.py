@@ -92,7 +92,7 @@ class ExecJobs:
     async def _run(self, job: Job, opts: ExecOptions, cwd: Path, home: Path) -> None:
         sampler = asyncio.get_running_loop().create_task(self._sampler(job))
         try:
-            out = await run(opts, cwd, home, self.groups, job.pid_box)
+            out = await run(opts, cwd, home, self.groups, job.pid_box, job.project_id)
             job.stdout, job.stderr, job.exit_code = out.stdout, out.stderr, out.exit_code
             job.status = "completed"
         except ExecError as err:

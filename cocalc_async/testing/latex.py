@@ -10,7 +10,7 @@ import os
 from typing import Any
 
 from .context import Context
-from .exec import ExecError, ExecOptions, run
+from .exec import ExecError, ExecOptions, parse_timeout, run
 from .files import FileError
 from .replies import HandlerError
 
@@ -27,7 +27,7 @@ async def compile_latex(ctx: Context, project_id: str, p: dict[str, Any]) -> dic
         raise HandlerError(str(err)) from None
     command = f"{p.get('command') or DEFAULT_COMMAND} {os.path.basename(path)}"
     opts = ExecOptions(
-        command=command, timeout=float(p.get("timeout") or 30), err_on_exit=False, bash=True
+        command=command, timeout=parse_timeout(p.get("timeout"), 30), err_on_exit=False, bash=True
     )
     try:
         out = await run(opts, source.parent, ctx.files.home(project_id), ctx.groups)

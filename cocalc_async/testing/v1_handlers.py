@@ -249,7 +249,7 @@ async def project_exec(ctx: Context, who: Principal, p: dict[str, Any]) -> dict[
     home = ctx.files.home(project_id)
     try:
         cwd = ctx.files.resolve(project_id, opts.path or ".")
-        out = await run(opts, cwd, home, ctx.groups)
+        out = await run(opts, cwd, home, ctx.groups, project_id=project_id)
     except FileError as err:
         raise HandlerError(
             f"Error executing command '{opts.command}' with args '{','.join(opts.args)}' -- {err}, , "

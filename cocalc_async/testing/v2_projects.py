@@ -9,7 +9,7 @@ from .accounts import delete_project
 from .auth import Principal
 from .context import Context
 from .copy_api import start_copy
-from .exec import ExecError, options_from, run, v2_error_text
+from .exec import ExecError, options_from, parse_timeout, run, v2_error_text
 from .files import FileError
 from .latex import compile_latex
 from .replies import HandlerError
@@ -34,7 +34,7 @@ async def exec_v2(ctx: Context, who: Principal | None, p: dict[str, Any]) -> dic
     )
     if p.get("async_get"):
         job = await ctx.jobs.get(project_id, str(p["async_get"]), wait=bool(p.get("async_await")),
-                                 stats=bool(p.get("async_stats")), timeout=float(p.get("timeout") or 60))  # fmt: skip
+                                 stats=bool(p.get("async_stats")), timeout=parse_timeout(p.get("timeout"), 60))  # fmt: skip
         if job is None:
             raise HandlerError(f"Async operation '{p['async_get']}' does not exist.")
         return job
@@ -49,7 +49,7 @@ async def exec_v2(ctx: Context, who: Principal | None, p: dict[str, Any]) -> dic
     if p.get("async_call"):
         return ctx.jobs.start(project_id, opts, cwd, home)
     try:
-        out = await run(opts, cwd, home, ctx.groups)
+        out = await run(opts, cwd, home, ctx.groups, project_id=project_id)
     except ExecError as err:
         raise HandlerError(v2_error_text(opts, err)) from None
     return {
