@@ -24,6 +24,7 @@ from aiohttp import web
 from .context import Context, Settings
 from .faults import Faults
 from .request_log import RequestLog
+from .safety import error_middleware
 from .store import Store
 
 #: Modules with ``register(app, ctx)`` that add routes. The embed pages (issue 8) add theirs here.
@@ -40,7 +41,8 @@ SEED_PASSWORD = "instructor-password"
 
 def build_app(ctx: Context) -> web.Application:
     # the per-API body limits are enforced by dispatch; this is only aiohttp's outer bound
-    app = web.Application(client_max_size=8 * 1024 * 1024)
+    # error_middleware: an unexpected exception answers in the hub's error form, never a 500
+    app = web.Application(client_max_size=8 * 1024 * 1024, middlewares=[error_middleware])
     for name in ROUTE_MODULES:
         importlib.import_module(name).register(app, ctx)
     return app
