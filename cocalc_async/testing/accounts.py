@@ -3,10 +3,11 @@ accounts with an API key. Shared by the v2 sign-up route and the conat invite fu
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
-from ._util import is_uuid
+from ._util import is_uuid, now_iso
 from .auth import Principal
 from .context import Context
 from .replies import HandlerError
@@ -115,3 +116,137 @@ def delete_project(ctx: Context, who: Principal | None, project_id: Any) -> str:
     if ctx.store.project(pid) is not None:
         ctx.store.update_project(pid, deleted=1, state="opened")
     return pid
+
+
+# -- API keys (src/packages/server/api/manage.ts @5cb3315c30) ------------------------------------
+
+MAX_API_KEYS = 100000  # manage.ts:36
+
+
+def _iso_or_none(epoch_s: Any) -> str | None:
+    if epoch_s is None:
+        return None
+    return now_iso(datetime.datetime.fromtimestamp(float(epoch_s), datetime.timezone.utc))
+
+
+def _expire_s(expire: Any) -> float | None:
+    """``expire`` as JSON brings it: ms since the epoch or an ISO date; None for none."""
+    if expire is None or isinstance(expire, bool):
+        return None
+    if isinstance(expire, (int, float)):
+        return float(expire) / 1000
+    try:
+        text = str(expire).replace("Z", "+00:00")
+        return datetime.datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        return None
+
+
+def key_json(row: Any) -> dict[str, Any]:
+    """The columns manage.ts selects, in its order."""
+    return {"id": row["id"], "account_id": row["account_id"],
+            "expire": _iso_or_none(row["expire"]), "created": row["created"],
+            "name": row["name"], "trunc": row["trunc"],
+            "last_active": row["last_active"]}  # fmt: skip
+
+
+def manage_api_keys(
+    ctx: Context,
+    account_id: str,
+    action: Any,
+    project_id: Any = None,
+    name: Any = None,
+    expire: Any = None,
+    key_id: Any = None,
+) -> list[dict[str, Any]] | None:
+    """``manageApiKeys``: ``get`` (one by ``id`` or all: an account's own keys, or every key
+    of a project), ``create``, ``delete`` (a collaborator may delete any key of the project),
+    ``edit``; anything else answers nothing."""
+    if not is_uuid(account_id) or ctx.store.account(account_id) is None:
+        raise HandlerError("account_id is not a valid account")
+    if project_id is not None and not is_member(ctx, account_id, project_id):
+        raise HandlerError("user must be collaborator on project to manage project_id api keys")
+    pid = str(project_id) if project_id is not None else None
+    keys = ctx.store.list_api_keys(account_id, pid)
+    found = next((r for r in keys if r["id"] == key_id), None)
+    if action == "get":
+        if key_id:
+            return [key_json(found)] if found is not None else [None]  # type: ignore[list-item]
+        return [key_json(r) for r in sorted(keys, key=lambda r: r["id"], reverse=True)]
+    if action == "create":
+        if ctx.store.count_api_keys(account_id) >= MAX_API_KEYS:
+            raise HandlerError(
+                f"There is a limit of {MAX_API_KEYS} per account; please delete some api keys."
+            )
+        new_id, secret = ctx.store.create_api_key(
+            account_id, project_id=pid, name=str(name or ""), expire=_expire_s(expire)
+        )
+        row = next(r for r in ctx.store.list_api_keys(account_id, pid) if r["id"] == new_id)
+        out = key_json(row)
+        trunc = out.pop("trunc")
+        return [{**out, "trunc": trunc, "secret": secret}]
+    if action == "delete":
+        if found is not None:
+            ctx.store.delete_api_key(int(found["id"]))
+            ctx.keys.invalidate()
+        return None
+    if action == "edit":
+        if found is None:
+            raise HandlerError(f"no api key with id {key_id}")
+        ctx.store.edit_api_key(
+            int(found["id"]), None if name is None else str(name), _expire_s(expire)
+        )
+        ctx.keys.invalidate()
+    return None
+
+
+# -- user search (src/packages/server/accounts/search.ts @5cb3315c30) ----------------------------
+
+USER_SEARCH_LIMIT = 50  # util/db-schema/accounts.ts
+ADMIN_SEARCH_LIMIT = 100
+
+
+def _ms(iso: Any) -> int | None:
+    if not iso:
+        return None
+    try:
+        return int(
+            datetime.datetime.fromisoformat(str(iso).replace("Z", "+00:00")).timestamp() * 1000
+        )
+    except ValueError:
+        return None
+
+
+def _hit(row: Any, admin: bool, by_email: bool) -> dict[str, Any]:
+    hit: dict[str, Any] = {"account_id": row["account_id"], "first_name": row["first_name"],
+                           "last_name": row["last_name"], "name": None,
+                           "email_address": row["email_address"],
+                           "last_active": _ms(row["last_active"]), "created": _ms(row["created"]),
+                           "banned": bool(row["banned"]),
+                           "email_address_verified": None}  # fmt: skip
+    if not admin:
+        if not by_email:
+            del hit["email_address"]
+        del hit["banned"]
+    return hit
+
+
+def user_search(
+    ctx: Context, query: str, limit: Any = None, admin: bool = False, only_email: bool = False
+) -> list[dict[str, Any]]:
+    """By exact account_id, by exact email (then the email is shown), else every word a prefix
+    of the first or last name; newest activity first."""
+    cap = ADMIN_SEARCH_LIMIT if admin else USER_SEARCH_LIMIT
+    n = min(int(limit) if isinstance(limit, (int, float)) and limit > 0 else 20, cap)
+    query = query.strip()
+    if is_uuid(query):
+        row = ctx.store.account(query)
+        return [_hit(row, admin, False)] if row is not None else []
+    if is_valid_email_address(query):
+        row = ctx.store.account_by_email(query)
+        return [_hit(row, admin, True)] if row is not None else []
+    hits = (
+        [] if only_email else [_hit(r, admin, False) for r in ctx.store.search_accounts(query, n)]
+    )
+    hits.sort(key=lambda h: max(h["last_active"] or 0, h["created"] or 0), reverse=True)
+    return hits

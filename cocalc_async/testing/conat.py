@@ -1,13 +1,15 @@
-"""The conat RPC bridge (reference §7): ``/api/conat/hub`` and ``/api/conat/project``.
+"""The conat RPC bridge: ``/api/conat/hub`` and ``/api/conat/project``
+(src/packages/next/pages/api/conat/{hub,project}.ts @5cb3315c30).
 
 Body ``{"name": "group.fn", "args": [...], "timeout": ms}``; the result goes back raw and errors
 as HTTP 200 ``{"error": ...}``. The hub takes account keys only; the project bridge also takes a
-key of that very project, and then ``project_id`` may be left out.
+key of that very project, and then ``project_id`` may be left out. The functions live in
+``conat_system``, ``conat_projects``, ``conat_db``, ``conat_org`` (hub) and ``conat_project``.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,16 +17,13 @@ from typing import Any
 from aiohttp import web
 
 from . import dispatch
-from ._util import is_uuid, now_ms
+from ._util import now_ms
 from .accounts import is_member
 from .auth import AuthHeaderError, Principal
 from .context import Context
 from .copy_api import start_copy
-from .files import FileError
-from .query import user_query
 from .replies import HandlerError, Reply, compact
 from .v2 import principal_of
-from .v2_projects import exec_v2
 
 HubFn = Callable[[Context, Principal, dict[str, Any]], Awaitable[Any]]
 HUB: dict[str, HubFn] = {}
@@ -52,6 +51,39 @@ def hub(name: str) -> Callable[[HubFn], HubFn]:
 
 #: Methods whose RPC takes positional values (conat/hub/api/system.ts: ``getNames(account_ids)``).
 POSITIONAL = {"system.getNames": ("account_ids",)}
+#: Functions that read their positional ``args`` themselves: they get ``{"args": [...]}``.
+RAW_ARGS: set[str] = set()
+#: The bridges' request timeout when the body has none (src/packages/server/api/hub-bridge.ts:5
+#: and project-bridge.ts:8 @5cb3315c30). The function keeps running after the bridge gives up.
+DEFAULT_TIMEOUT_MS = 15000
+_RUNNING: set[asyncio.Task[Any]] = set()
+
+
+class BareError(HandlerError):
+    """An answer the hub's message loop sends itself, without the ``Error: `` of ``${err}``
+    (``system.terminate``: src/packages/server/conat/api/index.ts:113-139 @5cb3315c30)."""
+
+
+def args_of(name: str, args: Any) -> dict[str, Any]:
+    if name in RAW_ARGS:
+        return {"args": args if isinstance(args, list) else []}
+    return first_arg(name, args)
+
+
+async def call_with_timeout(body: dict[str, Any], subject: str, name: str, call: Any) -> Any:
+    """Await ``call`` (a coroutine) for at most the body's ``timeout`` ms; past it, the bridge's
+    error ``timeout - callHub: subject=…, name=…, code='408' ``, while the call runs on."""
+    timeout = body.get("timeout")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        timeout = DEFAULT_TIMEOUT_MS
+    task = asyncio.ensure_future(call)
+    _RUNNING.add(task)
+    task.add_done_callback(_RUNNING.discard)
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), float(timeout) / 1000)
+    except asyncio.TimeoutError:
+        text = f"timeout - callHub: subject='{subject}', name='{name}', code='408' "
+        raise BareError(text) from None
 
 
 def first_arg(name: str, args: Any) -> dict[str, Any]:
@@ -78,12 +110,6 @@ def js_error_text(error: Any) -> Any:
     return error
 
 
-def _collab(ctx: Context, who: Principal, project_id: Any) -> str:
-    if not is_uuid(project_id) or not ctx.is_collaborator(who, str(project_id)):
-        raise HandlerError("user must be a collaborator on the project")
-    return str(project_id)
-
-
 @hub("system.ping")
 async def ping(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
     return {"now": now_ms()}
@@ -92,27 +118,6 @@ async def ping(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
 @hub("system.test")
 async def test(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
     return {"account_id": who.account_id, "server_time": now_ms()}
-
-
-@hub("system.getNames")
-async def get_names(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    out = {}
-    for account_id in a.get("account_ids") or []:
-        row = ctx.store.account(account_id) if is_uuid(account_id) else None
-        if row is not None:
-            out[account_id] = {"first_name": row["first_name"], "last_name": row["last_name"]}
-    return out
-
-
-@hub("system.userSearch")
-async def user_search(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    term = str(a.get("query") or "")
-    rows = ctx.store.search_accounts(term, int(a.get("limit") or 20))
-    return [
-        {"account_id": r["account_id"], "first_name": r["first_name"], "last_name": r["last_name"],
-         **({"email_address": r["email_address"]} if "@" in term else {})}
-        for r in rows
-    ]  # fmt: skip
 
 
 @hub("projects.createProject")
@@ -145,43 +150,7 @@ async def copy_between(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
     return None
 
 
-@hub("db.userQuery")
-async def db_user_query(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    return user_query(ctx, who, a.get("query"))
-
-
-@hub("messages.send")
-async def messages_send(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    to_ids = a.get("to_ids") or []
-    if not a.get("subject"):
-        raise HandlerError("subject must be nonempty")
-    return ctx.store.add_message(
-        who.account_id, list(to_ids), str(a["subject"]), str(a.get("body") or ""), a.get("reply_id")
-    )
-
-
-@hub("messages.get")
-async def messages_get(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    rows = ctx.store.messages_for(
-        who.account_id,
-        str(a.get("type") or "received"),
-        int(a.get("limit") or 100),
-        int(a.get("offset") or 0),
-    )
-    return [
-        {
-            "id": r["id"],
-            "from_id": r["from_id"],
-            "to_ids": json.loads(r["to_ids"]),
-            "subject": r["subject"],
-            "body": r["body"],
-            "sent": r["sent"],
-        }
-        for r in rows
-    ]
-
-
-# -- the project bridge -------------------------------------------------------------------------
+# -- the project bridge: its functions are in conat_project ----------------------------------------
 
 
 def project_fn(name: str) -> Callable[[Any], Any]:
@@ -190,46 +159,6 @@ def project_fn(name: str) -> Callable[[Any], Any]:
         return fn
 
     return register
-
-
-@project_fn("system.ping")
-async def p_ping(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
-    return {"now": now_ms()}
-
-
-@project_fn("system.test")
-async def p_test(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
-    return {"project_id": pid, "server_time": now_ms()}
-
-
-@project_fn("system.exec")
-async def p_exec(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
-    return await exec_v2(ctx, who, {**a, "project_id": pid})
-
-
-@project_fn("system.readTextFileFromProject")
-async def p_read(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
-    try:
-        return ctx.files.read_text(pid, str(a.get("path") or ""))
-    except FileError as err:
-        raise HandlerError(str(err)) from None
-
-
-@project_fn("system.writeTextFileToProject")
-async def p_write(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
-    try:
-        ctx.files.write_text(pid, str(a.get("path") or ""), str(a.get("content") or ""))
-    except FileError as err:
-        raise HandlerError(str(err)) from None
-    return None
-
-
-@project_fn("system.listing")
-async def p_listing(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
-    try:
-        return ctx.files.listing(pid, str(a.get("path") or ""), bool(a.get("hidden")))
-    except FileError as err:
-        raise HandlerError(str(err)) from None
 
 
 @project_fn("system.signal")
@@ -280,10 +209,14 @@ async def run_hub(ctx: Context, body: dict[str, Any], key: str | AuthHeaderError
         return compact({"error": NO_KEY})
     name = body.get("name")
     fn = HUB.get(str(name))
-    if fn is None:
-        return compact({"error": f"Error: unknown function '{name}'"})
+    subject = f"hub.account.{who.account_id}.api"
     try:
-        return compact(await fn(ctx, who, first_arg(str(name), body.get("args"))))
+        if fn is None:
+            raise HandlerError(f"unknown function '{name}'")
+        call = fn(ctx, who, args_of(str(name), body.get("args")))
+        return compact(await call_with_timeout(body, subject, str(name), call))
+    except BareError as err:
+        return compact({"error": err.error})
     except HandlerError as err:
         return compact({"error": js_error_text(err.error)})
 
@@ -322,17 +255,19 @@ async def run_project(
     if name == "ping":
         return compact("pong")  # answered before any lookup (project/conat/api/index.ts)
     fn = PROJECT.get(str(name))
-    if fn is None:
-        return compact({"error": f"Error: unknown function '{name}'"})
+    subject = f"project.{pid}.0.api.-"
     try:
-        return compact(await fn(ctx, who, pid, first_arg(str(name), body.get("args"))))
+        if fn is None:
+            raise HandlerError(f"unknown function '{name}'")
+        call = fn(ctx, who, pid, args_of(str(name), body.get("args")))
+        return compact(await call_with_timeout(body, subject, str(name), call))
+    except BareError as err:
+        return compact({"error": err.error})
     except HandlerError as err:
         return compact({"error": js_error_text(err.error)})
 
 
 def register(app: web.Application, ctx: Context) -> None:
-    from . import conat_projects  # noqa: F401  (it fills HUB)
-
     limit = ctx.settings.v2_body_limit
 
     async def handle_hub(request: web.Request) -> web.StreamResponse:
@@ -349,3 +284,8 @@ def register(app: web.Application, ctx: Context) -> None:
 
     app.router.add_post("/api/conat/hub", handle_hub)
     app.router.add_post("/api/conat/project", handle_project)
+
+
+# The function modules register themselves with ``hub`` / ``project_fn``; they import this
+# module, so they come last (and HUB/PROJECT are complete as soon as this module is imported).
+from . import conat_db, conat_org, conat_project, conat_projects, conat_system  # noqa: E402,F401

@@ -61,6 +61,10 @@ CREATE TABLE IF NOT EXISTS account_creation_actions (
   id TEXT PRIMARY KEY, email_address TEXT, action TEXT, expire REAL);
 CREATE INDEX IF NOT EXISTS account_creation_actions_email
   ON account_creation_actions (email_address);
+CREATE TABLE IF NOT EXISTS organizations (
+  organization_id TEXT PRIMARY KEY, name TEXT UNIQUE, title TEXT, description TEXT, link TEXT,
+  email_address TEXT, admin_account_ids TEXT DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS account_orgs (account_id TEXT PRIMARY KEY, org TEXT);
 CREATE TABLE IF NOT EXISTS messages (
   id INTEGER PRIMARY KEY AUTOINCREMENT, from_id TEXT, to_ids TEXT, subject TEXT, body TEXT,
   sent TEXT, reply_id INTEGER, read TEXT DEFAULT '[]');
@@ -259,11 +263,18 @@ class Store(ProjectStore):
         return row_id, key
 
     def list_api_keys(self, account_id: str, project_id: str | None = None) -> list[sqlite3.Row]:
+        """A project's keys (whoever made them), or an account's own keys that belong to no
+        project (src/packages/server/api/manage.ts:86-103 @5cb3315c30)."""
         if project_id:
             sql, args = "SELECT * FROM api_keys WHERE project_id=? ORDER BY id", (project_id,)
         else:
-            sql, args = "SELECT * FROM api_keys WHERE account_id=? ORDER BY id", (account_id,)
+            sql = "SELECT * FROM api_keys WHERE account_id=? AND project_id IS NULL ORDER BY id"
+            args = (account_id,)
         return list(self.db.execute(sql, args))
+
+    def count_api_keys(self, account_id: str) -> int:
+        row = self.db.execute("SELECT COUNT(*) FROM api_keys WHERE account_id=?", (account_id,))
+        return int(row.fetchone()[0])
 
     def delete_api_key(self, key_id: int) -> None:
         self.db.execute("DELETE FROM api_keys WHERE id=?", (key_id,))
@@ -301,6 +312,8 @@ class Store(ProjectStore):
             # a project key dies with its creator's membership
             self.delete_api_key(row_id)
             return None
+        # getAccountWithApiKey records the use (manage.ts: last_active)
+        self.db.execute("UPDATE api_keys SET last_active=? WHERE id=?", (now_iso(), row_id))
         return KeyOwner(row["account_id"], project_id)
 
     # -- auth tokens (user_auth) ----------------------------------------------------------------

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from ._util import is_uuid, now_iso
-from .accounts import NO_ANONYMOUS_API, NOT_TRUSTED, sign_up_issues
+from .accounts import NO_ANONYMOUS_API, NOT_TRUSTED, manage_api_keys, sign_up_issues
 from .auth import Principal
 from .context import Context
 from .query import user_query
@@ -107,48 +107,16 @@ async def set_password(ctx: Context, who: Principal | None, p: dict[str, Any]) -
     return {"status": "success"}
 
 
-def _key_json(row: Any, secret: str | None = None) -> dict[str, Any]:
-    out = {"id": row["id"], "account_id": row["account_id"], "created": row["created"],
-           "expire": row["expire"], "name": row["name"], "trunc": row["trunc"],
-           "last_active": row["last_active"]}  # fmt: skip
-    if row["project_id"]:
-        out["project_id"] = row["project_id"]
-    if secret is not None:
-        out["secret"] = secret
-    return out
-
-
 @route("api-keys")
 async def api_keys(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    """src/packages/next/pages/api/v2/api-keys.ts @5cb3315c30: ``{response}``, which JSON drops
+    when the action answers nothing (delete, edit: ``{}``)."""
     me = account_only(who)
-    action, project_id = p.get("action"), p.get("project_id")
-    if project_id is not None and not ctx.is_collaborator(me, str(project_id)):
-        raise HandlerError("user must be a collaborator on the project")
-    if action == "get":
-        return {
-            "response": [_key_json(r) for r in ctx.store.list_api_keys(me.account_id, project_id)]
-        }
-    if action == "create":
-        expire = p.get("expire")
-        key_id, secret = ctx.store.create_api_key(
-            me.account_id, project_id=project_id, name=str(p.get("name") or ""),
-            expire=float(expire) / 1000 if isinstance(expire, (int, float)) else None,
-        )  # fmt: skip
-        row = next(
-            r for r in ctx.store.list_api_keys(me.account_id, project_id) if r["id"] == key_id
-        )
-        return {"response": [_key_json(row, secret)]}
-    mine = {r["id"] for r in ctx.store.list_api_keys(me.account_id, project_id)}
-    if p.get("id") not in mine:
-        raise HandlerError("no such api key")
-    if action == "delete":
-        ctx.store.delete_api_key(int(p["id"]))
-    elif action == "edit":
-        ctx.store.edit_api_key(int(p["id"]), p.get("name"), p.get("expire"))
-    else:
-        raise HandlerError(f"unknown action '{action}'")
-    ctx.keys.invalidate()
-    return {"response": None}
+    response = manage_api_keys(
+        ctx, me.account_id, p.get("action"), p.get("project_id"), p.get("name"),
+        p.get("expire"), p.get("id"),
+    )  # fmt: skip
+    return {} if response is None else {"response": response}
 
 
 @route("auth/sign-up")

@@ -35,7 +35,7 @@ async def test_hub_projects_and_opts(raw: Raw, emu: Emulator) -> None:
     await raw.hub("projects.start", [{"project_id": pid}])
     assert (await raw.hub("projects.state", [{"project_id": pid}]))["state"] == "running"
     assert await raw.hub("system.getNames", [{"account_ids": [other]}]) == {
-        other: {"first_name": "Di", "last_name": "D"}
+        other: {"first_name": "Di", "last_name": "D", "profile": None}
     }
     q = {"query": {"projects": {"project_id": pid, "title": None}}}
     assert await raw.hub("db.userQuery", [q]) == {"projects": {"project_id": pid, "title": "conat"}}
