@@ -63,6 +63,8 @@ CUT_OFF_PAUSE_S = 1.0
 #: How long :meth:`ExecJob.cancel` waits for a just-started job to report its pid.
 PID_POLLS = 20
 PID_POLL_INTERVAL_S = 0.1
+#: How long :meth:`ExecJob.cancel` waits for the signalled job to end.
+CANCEL_WAIT_S = 5.0
 
 
 class _DeadlinePassed(Exception):
@@ -387,7 +389,8 @@ class ExecJob:
         return _check_exec(self.last)
 
     async def cancel(self, *, signal: int = SIGTERM) -> ExecResult:
-        """Stop the job on the server and return its state after the signal.
+        """Stop the job on the server and return its state once it has ended (or, if it is
+        still running :data:`CANCEL_WAIT_S` seconds after the signal, its state then).
 
         Sends ``signal`` to the job's process group through the project's conat
         ``system.signal`` (CoCalc starts each command as the leader of its own process group,
@@ -425,7 +428,15 @@ class ExecJob:
             except CoCalcAPIError as err:
                 if "ESRCH" not in str(err.error or err.message):
                     raise
-        return await self.status()
+        # The process ends a moment after the signal: wait that long for the job to say so.
+        try:
+            return await _within(self._poll(stats=False, hang=CANCEL_WAIT_S), CANCEL_WAIT_S)
+        except _DeadlinePassed:
+            return await self.status()
+        except CoCalcError as err:
+            if not _cut_off(err):
+                raise
+            return await self.status()
 
 
 def _cut_off(err: CoCalcError) -> bool:

@@ -1,4 +1,5 @@
-"""The README's emulator example runs as written (so the front page never drifts from the API)."""
+"""The README's examples run as written (so the front page never drifts from the API), and the
+main one uses only what a current hub serves."""
 
 from __future__ import annotations
 
@@ -40,3 +41,38 @@ def test_the_quick_start_names_scripts_that_exist() -> None:
     for script in ("scripts/demo", "scripts/check"):
         assert script in text
         assert (README.parent / script).is_file()
+
+
+async def test_the_main_example_runs_on_todays_emulator_without_v1() -> None:
+    from cocalc_async.testing import Emulator
+
+    code = _block_after("## Using it")
+    assert "client.v1" not in code
+    assert "asyncio.run(main())" in code
+    async with Emulator() as emu:
+        pid, student_pid = emu.create_project(title="course"), emu.create_project(title="s")
+        aid, _ = emu.create_account(email_address="student@example.org")
+        (emu.project_dir(pid) / "hw1").mkdir()
+        (emu.project_dir(pid) / "hw1" / "a.txt").write_text("task 1\n")
+        (emu.project_dir(pid) / "grade.sh").write_text("echo graded\n")
+        source = code.replace("asyncio.run(main())", "").replace(
+            'Client(api_key="sk_...", base_url="https://cocalc.com")',
+            "Client(api_key=KEY, base_url=URL)",
+        )
+        # every local the example made, for the checks below
+        source = source.replace(
+            "        data = await client.call(",
+            "        seen.update(locals())\n        data = await client.call(",
+        )
+        seen: dict[str, Any] = {}
+        namespace: dict[str, Any] = {
+            "KEY": emu.api_key, "URL": emu.url, "pid": pid, "student_pid": student_pid,
+            "aid": aid, "seen": seen,
+        }  # fmt: skip
+        exec(compile(source, str(README), "exec"), namespace)
+        await namespace["main"]()
+        assert (emu.project_dir(student_pid) / "hw1" / "a.txt").read_text() == "task 1\n"
+    assert seen["result"].stdout == "graded\n"
+    assert seen["text"] == "task 1\n"
+    assert seen["me"]["account_id"] == emu.account_id
+    assert seen["report"].ok, seen["report"].render()
