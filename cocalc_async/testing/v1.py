@@ -1,5 +1,6 @@
-"""API v1 (as of 2021, ``2db78fc4f7``): POST only, every call needs a valid key, strict
-``misc.defaults`` parameter checking, pretty-printed replies that echo ``id`` (reference §2-§4).
+"""API v1, served only with ``Emulator(v1=True)``: POST only, every call needs a valid key,
+strict ``misc.defaults`` parameter checking, pretty-printed replies that echo ``id``. The events
+and their fields come from the contract (message.js at 2db78fc4f7 and 72a8eed725).
 
 The order of checks is the real one: header, endpoint, parameters, then the key.
 """
@@ -12,38 +13,29 @@ from typing import Any
 
 from aiohttp import web
 
-from cocalc_async.spec import ENDPOINTS
-
 from . import (
     dispatch,
     v1_misc,  # noqa: F401  (registers the remaining handlers)
 )
 from .auth import AuthHeaderError, parse_authorization
 from .context import Context
+from .contract import ParamInfo, v1_defined_events, v1_schema
 from .replies import HandlerError, Reply, next_404, pretty
 from .request_log import RecordedRequest
-from .spec_adapter import ParamInfo, v1_schema
 from .v1_handlers import HANDLERS
 
-#: Defined in message.js but taken out of the HTTP API on 2019-05-13 (``c3b48d04c8``): the spec's
-#: ``removed-from-http`` endpoints, plus ``revoke_auth_token``, which lost HTTP access the same day
-#: and has no coroutine (it never had a working HTTP handler since).
-NOT_HTTP = frozenset(
-    {e.path for e in ENDPOINTS if e.api == "v1" and e.status == "removed-from-http"}
-    | {"revoke_auth_token"}
-)
-#: Reply-only messages that message.js defines too; asking for one is "not part of the HTTP API".
-REPLY_EVENTS = frozenset(
-    {
-        "success", "error", "project_created", "account_created",
-        "project_exec_output", "user_search_results", "usernames", "user_auth_token", "pong",
-        "copy_path_status_response", "text_file_read_from_project", "file_written_to_project",
-        "support_ticket_url", "support_tickets", "changed_password", "changed_email_address",
-        "account_creation_failed", "copy_path_between_projects_response", "available_upgrades",
-    }
-)  # fmt: skip
-#: HTTP-enabled in message.js with no ``mesg_<event>`` handler in the hub.
+#: ``revoke_auth_token`` lost HTTP access on 2019-05-13 (c3b48d04c8) and by 2021 its definition
+#: sat in a comment block of message.js, so the hub answered as for any non-API message.
+NOT_HTTP_EXTRA = frozenset({"revoke_auth_token"})
+#: API events with no ``mesg_<event>`` handler in the hub (hub/client.coffee @2db78fc4f7):
+#: the hub's dispatcher answers "unknown message event type".
 NO_HANDLER = frozenset({"jupyter_start_pool"})
+
+
+def not_http(event: str) -> bool:
+    """Defined in message.js but not marked ``API(...)`` (a reply message or an internal one)."""
+    return event in NOT_HTTP_EXTRA or (event in v1_defined_events() and v1_schema(event) is None)
+
 
 REQUIRED = "__!!!!!!this is a required property!!!!!!__"
 
@@ -103,7 +95,7 @@ async def run_v1(
     if key is None:
         return _bad("You must provide authentication via an API key.")
     schema = v1_schema(event)
-    if event in NOT_HTTP or event in REPLY_EVENTS:
+    if not_http(event):
         return _bad(f"endpoint '{event}' is not part of the HTTP API")
     if schema is None:
         return _bad(f"unknown endpoint '{event}'")
