@@ -7,7 +7,7 @@ copy of the assignment, check command): a dozen calls, each held 50 ms by the em
 (``emu.faults.latency_ms``), which is what a real server across a network costs. Compared:
 
 * the bulk runner, ``provision_course(..., concurrency=50)``, over ``--students`` students;
-* a sequential ``for`` loop over ``provision_student``, what a user writes without the runner,
+* a sequential ``for`` loop, one student at a time, what a user writes without the runner,
   over ``--sequential-students`` (fewer: at ~0.6 s a student, 200 would take two minutes and add
   nothing but time; the comparison is students per second, both measured).
 
@@ -58,29 +58,24 @@ async def scenario(students: int, concurrency: int | None) -> dict[str, Any]:
         for i in range(students)
     ]
     with tempfile.TemporaryDirectory(prefix="cocalc-bench-") as data_dir:
-        async with testing.Emulator(data_dir=data_dir, v1=True) as emu:  # noqa: SIM117 (Client needs emu)
+        async with testing.Emulator(data_dir=data_dir) as emu:  # noqa: SIM117 (Client needs emu)
             async with cocalc_async.Client(api_key=emu.api_key, base_url=emu.url) as client:
-                created = await client.v1.create_project(title="Instructor")
-                pid = created.project_id
-                await client.v1.write_text_file_to_project(
-                    project_id=pid, path="assignment.txt", content="Exercise 1\n"
+                # Today's era: the course job runs on v2 and conat only.
+                created = await client.call("v2", "projects/create", {"title": "Instructor"})
+                pid = created["project_id"]
+                await client.call(
+                    "v2",
+                    "projects/write-text-file",
+                    {"project_id": pid, "path": "assignment.txt", "content": "Exercise 1\n"},
                 )
                 emu.faults.latency_ms = LATENCY_MS
                 calls_before = len(emu.requests)
                 t0 = time.perf_counter()
                 if concurrency is None:
+                    job = course.CourseJob(client, "Bench", pid, "assignment.txt", concurrency=1)
                     reports = []
                     for student in roster:
-                        reports.append(
-                            await course.provision_student(
-                                client,
-                                student,
-                                "assignment.txt",
-                                instructor_project_id=pid,
-                                course="Bench",
-                                check_command=course.default_check("assignment.txt"),
-                            )
-                        )
+                        reports.extend((await job.provision([student])).students)
                     failed = [r for r in reports if not r.ok]
                 else:
                     report = await course.provision_course(

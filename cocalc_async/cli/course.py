@@ -128,6 +128,10 @@ async def _run(
             print(json.dumps(event.to_json(), ensure_ascii=False), flush=True)
         if bar is not None:
             bar(event)
+        elif not args.json and event.kind in ("failed", "retry"):
+            # No bar, but a failure is still named the moment it happens.
+            what = "FAILED" if event.kind == "failed" else f"retrying (attempt {event.attempt})"
+            print(f"{what} {event.email}: {event.error}", file=sys.stderr, flush=True)
 
     options: dict[str, Any] = {}
     if action == "provision":
@@ -164,8 +168,9 @@ def retry_command(args: argparse.Namespace, report: CourseReport) -> str | None:
     if not report.failed or not args.roster:
         return None
     words = ["cocalc-async", "course", report.action]
-    if getattr(args, "url", None):
-        words += ["--url", args.url]
+    url = server_url(args)
+    if url:  # named even when it came from $COCALC_URL, so the line works in any shell
+        words += ["--url", url]
     words += ["--roster", args.roster, "--assignment", report.assignment_path]
     words += ["--project", report.instructor_project_id, "--course", report.course]
     if report.action == "provision":
