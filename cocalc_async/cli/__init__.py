@@ -31,9 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if tail is not None and args.command == "exec":
         args.cmd = [*args.cmd, *tail]
     if args.command == "serve":
-        from ..testing.serve import run as serve
+        from ..testing.serve import run_from_args
 
-        return serve(args.host, args.port, args.data_dir, v1=args.v1)
+        return run_from_args(args)
     return _run(args)
 
 

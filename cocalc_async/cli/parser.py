@@ -94,13 +94,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("serve", "run the CoCalc emulator on 127.0.0.1")
     # Declared here rather than taken from testing.serve, so --help never imports the emulator.
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1); anything but loopback needs --allow-remote",
+    )
     p.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
     p.add_argument("--data-dir", default=None, help="keep state here across restarts")
     p.add_argument(
         "--v1",
         action="store_true",
         help="also serve the removed API v1 (/api/v1/*), as its last release answered",
+    )
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a non-loopback --host (the emulator runs shell commands for key holders);"
+        " every request must then carry a valid API key",
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="ENDPOINT:KIND[:TIMES]",
+        help="make the next TIMES (default 1) calls to ENDPOINT fail with KIND, e.g."
+        " v2/exec:http_502:2 or 'v2/*:reset_after_body'; repeatable. KINDs: http_500, http_502,"
+        " http_503, http_504, http_429, http_413, reset_before_body, reset_after_body,"
+        " reset_after_handler, reset_mid_response, slow, truncated_json, non_json, error_200,"
+        " throttle, custom. At run time: POST /_emulator/faults with the printed"
+        " COCALC_EMULATOR_ADMIN_TOKEN (docs/emulator.md)",
     )
 
     course = add("course", "run a course: provision, collect, return, status")

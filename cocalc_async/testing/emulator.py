@@ -6,8 +6,9 @@
         emu.faults.add("v1/ping", "http_502")
         emu.requests.count("v1/ping")
 
-It binds 127.0.0.1 unless told otherwise, and warns for any other address: the emulator runs
-commands for whoever holds a key.
+It binds 127.0.0.1 unless told otherwise, and refuses any other address without
+``allow_remote=True`` (and then every request needs a valid key): the emulator runs commands for
+whoever holds a key.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from typing import Any
 
 from aiohttp import web
 
+from .admin import ADMIN_TOKEN
 from .context import Context, Settings
 from .faults import Faults
 from .request_log import RequestLog
-from .safety import error_middleware
+from .safety import check_bind, error_middleware, key_required_middleware
 from .store import Store
 
 #: Modules with ``register(app, ctx)`` that add routes. The embed pages (issue 8) add theirs here.
@@ -33,6 +35,7 @@ ROUTE_MODULES: list[str] = [
     "cocalc_async.testing.v2",
     "cocalc_async.testing.conat",
     "cocalc_async.testing.web",  # the embed pages (issue 8)
+    "cocalc_async.testing.admin",  # /_emulator/faults, behind the start-up admin token
 ]
 LISTEN_BACKLOG = 4096  # the soak opens 500 connections at once; the default 128 would drop some
 SEED_EMAIL = "instructor@example.com"
@@ -75,9 +78,16 @@ class Emulator:
         host: str = "127.0.0.1",
         port: int = 0,
         data_dir: str | Path | None = None,
+        allow_remote: bool = False,
         **settings: Any,
     ) -> None:
+        # a non-loopback host without allow_remote is refused here, before anything starts
+        check_bind(host, allow_remote)
         self.host = host
+        #: Reachable beyond loopback: then every request must carry a valid API key.
+        self.allow_remote = allow_remote
+        #: The bearer token of ``/_emulator/faults`` for this run (set by ``start``).
+        self.admin_token = ""
         self.port = port
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self.settings = Settings(**settings)
@@ -90,6 +100,7 @@ class Emulator:
     # -- life cycle -------------------------------------------------------------------------------
 
     async def start(self) -> Emulator:
+        check_bind(self.host, self.allow_remote)
         warn_if_exposed(self.host)
         store_path = None
         if self.data_dir is not None:
@@ -99,14 +110,19 @@ class Emulator:
         self._ctx = ctx
         self._seed(ctx)
         ctx.copies.resume_unfinished()
-        runner = web.AppRunner(build_app(ctx), access_log=None, handle_signals=False)
+        app = build_app(ctx)
+        self.admin_token = app[ADMIN_TOKEN]
+        if self.allow_remote:  # on loopback too: the same rule wherever it listens
+            app.middlewares.append(key_required_middleware(ctx))
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port, backlog=LISTEN_BACKLOG)
         await site.start()
         self._runner = runner
         # port 0 means "any free port": ask the runner which one the OS gave us
         port = int(runner.addresses[0][1])
-        self.url = f"http://{self.host}:{port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        self.url = f"http://{host}:{port}"
         return self
 
     def _seed(self, ctx: Context) -> None:
