@@ -236,8 +236,6 @@ def user_search(
 ) -> list[dict[str, Any]]:
     """By exact account_id, by exact email (then the email is shown), else every word a prefix
     of the first or last name; newest activity first."""
-    cap = ADMIN_SEARCH_LIMIT if admin else USER_SEARCH_LIMIT
-    n = min(int(limit) if isinstance(limit, (int, float)) and limit > 0 else 20, cap)
     query = query.strip()
     if is_uuid(query):
         row = ctx.store.account(query)
@@ -245,6 +243,11 @@ def user_search(
     if is_valid_email_address(query):
         row = ctx.store.account_by_email(query)
         return [_hit(row, admin, True)] if row is not None else []
+    cap = ADMIN_SEARCH_LIMIT if admin else USER_SEARCH_LIMIT
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float))):
+        # Math.min("x", 20) is NaN, and PostgreSQL refuses it as the name query's LIMIT
+        raise HandlerError('invalid input syntax for type bigint: "NaN"')
+    n = min(int(limit) if limit is not None and 0 < limit < float("inf") else 20, cap)
     hits = (
         [] if only_email else [_hit(r, admin, False) for r in ctx.store.search_accounts(query, n)]
     )

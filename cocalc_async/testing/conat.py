@@ -51,8 +51,10 @@ def hub(name: str) -> Callable[[HubFn], HubFn]:
 
 #: Methods whose RPC takes positional values (conat/hub/api/system.ts: ``getNames(account_ids)``).
 POSITIONAL = {"system.getNames": ("account_ids",)}
-#: Functions that read their positional ``args`` themselves: they get ``{"args": [...]}``.
+#: Functions that read their positional ``args`` themselves get ``{"args": [...]}`` (the hub
+#: and the project have functions of the same name, so each bridge has its own set).
 RAW_ARGS: set[str] = set()
+PROJECT_RAW_ARGS: set[str] = set()
 #: The bridges' request timeout when the body has none (src/packages/server/api/hub-bridge.ts:5
 #: and project-bridge.ts:8 @5cb3315c30). The function keeps running after the bridge gives up.
 DEFAULT_TIMEOUT_MS = 15000
@@ -64,8 +66,8 @@ class BareError(HandlerError):
     (``system.terminate``: src/packages/server/conat/api/index.ts:113-139 @5cb3315c30)."""
 
 
-def args_of(name: str, args: Any) -> dict[str, Any]:
-    if name in RAW_ARGS:
+def args_of(name: str, args: Any, raw: set[str]) -> dict[str, Any]:
+    if name in raw:
         return {"args": args if isinstance(args, list) else []}
     return first_arg(name, args)
 
@@ -213,7 +215,7 @@ async def run_hub(ctx: Context, body: dict[str, Any], key: str | AuthHeaderError
     try:
         if fn is None:
             raise HandlerError(f"unknown function '{name}'")
-        call = fn(ctx, who, args_of(str(name), body.get("args")))
+        call = fn(ctx, who, args_of(str(name), body.get("args"), RAW_ARGS))
         return compact(await call_with_timeout(body, subject, str(name), call))
     except BareError as err:
         return compact({"error": err.error})
@@ -259,7 +261,7 @@ async def run_project(
     try:
         if fn is None:
             raise HandlerError(f"unknown function '{name}'")
-        call = fn(ctx, who, pid, args_of(str(name), body.get("args")))
+        call = fn(ctx, who, pid, args_of(str(name), body.get("args"), PROJECT_RAW_ARGS))
         return compact(await call_with_timeout(body, subject, str(name), call))
     except BareError as err:
         return compact({"error": err.error})

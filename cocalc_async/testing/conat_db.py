@@ -37,6 +37,7 @@ async def db_touch(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
         if not is_member(ctx, who.account_id, project_id):
             raise HandlerError("user must be collaborator on project")
         ctx.store.touch_project(str(project_id))
+    ctx.store.touch_account(who.account_id)
     return None
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from ._util import now_iso, now_ms
 from .auth import Principal
-from .conat import PROJECT, RAW_ARGS
+from .conat import PROJECT, PROJECT_RAW_ARGS
 from .context import Context
 from .files import FileError
 from .replies import HandlerError
@@ -44,7 +44,7 @@ ProjectFn = Callable[[Context, Principal, str, dict[str, Any]], Awaitable[Any]]
 def project(name: str) -> Callable[[ProjectFn], ProjectFn]:
     def register(fn: ProjectFn) -> ProjectFn:
         PROJECT[name] = fn
-        RAW_ARGS.add(name)
+        PROJECT_RAW_ARGS.add(name)
         return fn
 
     return register

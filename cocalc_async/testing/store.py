@@ -127,7 +127,7 @@ class Store(ProjectStore):
                 last_name,
                 hash_password(password) if password else None,
                 now_iso(),
-                now_iso(),
+                None,  # last_active: unset until the account does something (db.touch)
                 json.dumps(["admin"] if admin else []),
             ),
         )
@@ -190,6 +190,11 @@ class Store(ProjectStore):
     def is_admin(self, account_id: str) -> bool:
         row = self.account(account_id)
         return row is not None and "admin" in json.loads(row["groups"])
+
+    def touch_account(self, account_id: str) -> None:
+        self.db.execute(
+            "UPDATE accounts SET last_active=? WHERE account_id=?", (now_iso(), account_id)
+        )
 
     def set_banned(self, account_id: str, banned: bool) -> None:
         self.db.execute(
