@@ -17,7 +17,7 @@ ACCOUNT_GET = ("account_id", "first_name", "last_name", "email_address", "editor
                "created", "last_active")  # fmt: skip
 ACCOUNT_SET = frozenset({"account_id", "first_name", "last_name", "editor_settings"})
 PROJECT_GET = ("project_id", "title", "description", "name", "users", "created", "last_edited",
-               "deleted", "state")  # fmt: skip
+               "deleted", "state", "invite")  # fmt: skip
 PROJECT_SET = frozenset({"project_id", "title", "description", "name", "users"})
 RECENT_DAYS = 21  # the projects table's pg_where: only projects edited in the last 3 weeks
 
@@ -78,6 +78,9 @@ def _project_json(ctx: Context, row: Any, fields: dict[str, Any]) -> dict[str, A
     for name in fields:
         if name == "users":
             out[name] = ctx.store.users(row["project_id"])
+        elif name == "invite":
+            # email -> {time} of each invitation sent (util/db-schema/projects.ts:249), or null
+            out[name] = ctx.store.invite_map(row["project_id"]) or None
         elif name == "deleted":
             out[name] = bool(row["deleted"])
         elif name in PROJECT_GET:
@@ -87,7 +90,9 @@ def _project_json(ctx: Context, row: Any, fields: dict[str, Any]) -> dict[str, A
 
 def _matches(row: Any, obj: dict[str, Any]) -> bool:
     return all(
-        row[k] == v for k, v in obj.items() if v is not None and k in PROJECT_GET and k != "users"
+        row[k] == v
+        for k, v in obj.items()
+        if v is not None and k in PROJECT_GET and k not in ("users", "invite")
     )
 
 

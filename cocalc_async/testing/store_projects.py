@@ -3,6 +3,7 @@ support tickets, messages and the client error log. Mixed into ``store.Store``."
 
 from __future__ import annotations
 
+import datetime
 import json
 import sqlite3
 import time
@@ -137,6 +138,15 @@ class ProjectStore:
             (project_id, email.lower()),
         ).fetchone()
         return None if row is None else float(row[0])
+
+    def invite_map(self, project_id: str) -> dict[str, dict[str, str]]:
+        """The projects table's ``invite`` field: ``{email: {"time": ISO}}``."""
+        return {
+            str(r["email_address"]): {
+                "time": now_iso(datetime.datetime.fromtimestamp(r["time"], datetime.timezone.utc))
+            }
+            for r in self.invites(project_id)
+        }
 
     def invites(self, project_id: str) -> list[Row]:
         """Every email invitation sent for a project, oldest first."""

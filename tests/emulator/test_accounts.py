@@ -99,6 +99,11 @@ async def test_invite_without_account_then_sign_up_joins(raw: Raw, emu: Emulator
         ("s2@example.com", True),
     ]
     assert invites[0]["invited_by"] == emu.account_id
+    # the hub shows the sent invitations in the project's invite field
+    q = {"query": {"projects": {"project_id": pid, "invite": None}}}
+    shown = (await raw.hub("db.userQuery", [q]))["projects"]["invite"]
+    assert sorted(shown) == ["s2@example.com", "student.one@example.com"]
+    assert shown["s2@example.com"]["time"].endswith("Z")
     # the invitee signs up later (no key: a browser) and is a collaborator at once
     made = await raw.v2("auth/sign-up", _signup("student.one@example.com"), key=None)
     student = str(made["account_id"])
@@ -119,6 +124,8 @@ async def test_invite_without_account_then_sign_up_joins(raw: Raw, emu: Emulator
 
 async def test_invite_errors(raw: Raw, emu: Emulator) -> None:
     pid = emu.create_project()
+    q = {"query": {"projects": {"project_id": pid, "invite": None}}}
+    assert (await raw.hub("db.userQuery", [q]))["projects"]["invite"] is None
     _, stranger_key = emu.create_account("S", "S")
     base = {"project_id": pid, "title": "t", "link2proj": "l", "email": "e"}
     name = "projects.inviteCollaboratorWithoutAccount"
