@@ -70,7 +70,7 @@ async def run_v2(
 
 
 def register(app: web.Application, ctx: Context) -> None:
-    from . import v2_accounts, v2_projects  # noqa: F401  (they fill ROUTES)
+    from . import v2_accounts, v2_projects, v2_today  # noqa: F401  (they fill ROUTES)
 
     limit = ctx.settings.v2_body_limit
 
@@ -82,6 +82,10 @@ def register(app: web.Application, ctx: Context) -> None:
 
         return await dispatch.serve(ctx, request, "v2", "v2/" + path, limit, run)
 
+    async def index(request: web.Request) -> web.StreamResponse:
+        return dispatch.to_response(v2_today.index_page())
+
+    app.router.add_route("*", "/api/v2", index)
     app.router.add_route("*", "/api/v2/{path:.+}", handle)
 
 

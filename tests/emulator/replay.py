@@ -1,0 +1,319 @@
+"""Replaying exchanges recorded from a real CoCalc hub against the emulator.
+
+The recordings (``tests/samples/real/``, format in its README.md) label every uuid by role or
+project, and write keys and passwords as ``<KEY:role>`` / ``<PASSWORD:role>``. The replay builds
+the same world (roles, projects, files), sends each request with the labels replaced by the
+emulator's own ids, and compares status, content type, exact error text and the answer's shape
+after mapping the emulator's ids back to labels. Paths the recording marks ``volatile`` compare
+by type only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from cocalc_async.testing import Emulator
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "real"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+TITLE = re.compile(r"<title[^>]*>([^<]*)</title>")
+#: Keys whose values change from run to run wherever they appear (the recordings' README:
+#: "values under keys such as now, time, created, start, pid, id are volatile in general").
+VOLATILE_KEYS = ("now", "time", "created", "start", "pid", "id", "server_time", "sent")
+#: Longest wait a recording's ``sleep_before`` or poll interval may impose on the replay.
+MAX_SLEEP = 2.0
+
+
+def load_exchanges(root: Path = SAMPLES) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``(context, exchanges)``: every exchange under ``root`` (flows flattened into their
+    steps), in recording order. Recordings in sub-folders bring their own ``_context.json``."""
+    context = json.loads((root / "_context.json").read_text(encoding="utf-8"))
+    records: list[tuple[int, int, dict[str, Any]]] = []
+    for path in sorted(root.rglob("*.json")):
+        if path.name.startswith("_"):
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        seq = int(data.get("seq") or 0)
+        steps = data["steps"] if data.get("flow") else [data]
+        for i, step in enumerate(steps):
+            records.append((seq, i, {**step, "_file": path.name}))
+    records.sort(key=lambda r: (r[0], r[1]))
+    return context, [r[2] for r in records]
+
+
+@dataclass
+class World:
+    """The emulator set up as the recorded hub was, and the label <-> id maps."""
+
+    emu: Emulator
+    context: dict[str, Any]
+    keys: dict[str, str] = field(default_factory=dict)
+    passwords: dict[str, str] = field(default_factory=dict)
+    #: label (``account:admin``, ``project:p1``, ``captured:proj:life``) -> the emulator's id
+    ids: dict[str, str] = field(default_factory=dict)
+    #: recorded uuid -> label
+    labels: dict[str, str] = field(default_factory=dict)
+    #: captured name -> the value captured from the emulator's answer
+    captured: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, emu: Emulator, context: dict[str, Any]) -> World:
+        world = cls(emu, context)
+        world.labels.update(context["ids"])
+        for role, info in context["roles"].items():
+            password = f"Replay-{role}-{secrets.token_hex(6)}"
+            world.passwords[role] = password
+            if role == "instructor":
+                # the seeded account plays the instructor, so no extra account shows in searches
+                account_id = emu.account_id
+                emu.store.update_account(
+                    account_id,
+                    first_name=info["first_name"],
+                    last_name=info["last_name"],
+                    email_address=info["email"],
+                )
+                emu.store.set_password(account_id, password)
+                key = emu.api_key
+            else:
+                account_id, key = emu.create_account(
+                    info["first_name"],
+                    info["last_name"],
+                    info["email"],
+                    password,
+                    admin=bool(info.get("admin")),
+                )
+            world.keys[role] = key
+            world.ids[f"account:{role}"] = account_id
+        for label, info in context["projects"].items():
+            owner = world.ids[f"account:{info['owner']}"]
+            pid = emu.create_project(owner, info["title"], info.get("description", ""))
+            for role in info.get("collaborators", []):
+                emu.add_collaborator(pid, world.ids[f"account:{role}"])
+            for path, text in info.get("files", {}).items():
+                target = emu.project_dir(pid) / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+            world.ids[f"project:{label}"] = pid
+        for kind, uuid in context["nonexistent"].items():
+            world.ids[f"{kind}:nonexistent"] = uuid
+        world.keys["badkey"] = "sk-" + secrets.token_hex(12)
+        return world
+
+    # -- recorded -> emulator ---------------------------------------------------------------------
+
+    def to_emulator(self, value: Any, labels: dict[str, str]) -> Any:
+        if isinstance(value, str):
+            return self._sub_string(value, labels)
+        if isinstance(value, list):
+            return [self.to_emulator(v, labels) for v in value]
+        if isinstance(value, dict):
+            return {k: self.to_emulator(v, labels) for k, v in value.items()}
+        return value
+
+    def _sub_string(self, text: str, labels: dict[str, str]) -> Any:
+        whole = UUID.fullmatch(text)
+        if whole:
+            label = labels.get(text) or self.labels.get(text)
+            if label and label.startswith("captured:"):
+                return self.captured.get(label[len("captured:") :], text)
+        text = re.sub(r"<KEY:(\w+)>", lambda m: self.keys.get(m.group(1), m.group(0)), text)
+        text = re.sub(
+            r"<PASSWORD:(\w+)>", lambda m: self.passwords.get(m.group(1), m.group(0)), text
+        )
+
+        def uuid(m: re.Match[str]) -> str:
+            label = labels.get(m.group(0)) or self.labels.get(m.group(0))
+            if label is None:
+                return m.group(0)
+            if label.startswith("captured:"):
+                got = self.captured.get(label[len("captured:") :])
+                return got if isinstance(got, str) else m.group(0)
+            return self.ids.get(label, m.group(0))
+
+        return UUID.sub(uuid, text)
+
+    # -- emulator -> labels (for comparing) -------------------------------------------------------
+
+    def reverse(self) -> dict[str, str]:
+        out = {v: k for k, v in self.ids.items() if isinstance(v, str)}
+        for name, value in self.captured.items():
+            if isinstance(value, str) and UUID.fullmatch(value):
+                out[value] = f"captured:{name}"
+        return out
+
+    def label_recorded(self, value: Any, labels: dict[str, str]) -> Any:
+        def sub(text: str) -> str:
+            return UUID.sub(
+                lambda m: "{" + (labels.get(m.group(0)) or self.labels.get(m.group(0), "?")) + "}",
+                text,
+            )
+
+        return _map_strings(value, sub)
+
+    def label_actual(self, value: Any) -> Any:
+        rev = self.reverse()
+        home = str(self.emu.ctx.files.root) if self.emu.ctx.files.root else None
+        keys = {v: f"<KEY:{k}>" for k, v in self.keys.items()}
+
+        def sub(text: str) -> str:
+            if home:
+                text = text.replace(home, "<projects>")
+            for key, mark in keys.items():
+                text = text.replace(key, mark)
+            return UUID.sub(lambda m: "{" + rev.get(m.group(0), "?") + "}", text)
+
+        return _map_strings(value, sub)
+
+
+def _map_strings(value: Any, fn: Any) -> Any:
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, list):
+        return [_map_strings(v, fn) for v in value]
+    if isinstance(value, dict):
+        # keys too: get-names answers are keyed by account id
+        return {fn(k): _map_strings(v, fn) for k, v in value.items()}
+    return value
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return type(value).__name__
+    if isinstance(value, (int, float)):
+        return "number"
+    return type(value).__name__
+
+
+def _volatile(path: str, patterns: list[str]) -> bool:
+    for pattern in patterns:
+        if pattern == "*":
+            return True
+        parts, mine = pattern.split("."), path.split(".") if path else []
+        if len(parts) == len(mine) and all(p in ("*", m) for p, m in zip(parts, mine)):
+            return True
+        if len(parts) == 1 and mine and mine[-1] == parts[0]:
+            return True  # a bare key ("pid", "time") is volatile wherever it appears
+    return False
+
+
+def differences(recorded: Any, actual: Any, volatile: list[str], path: str = "") -> list[str]:
+    """Where ``actual`` departs from ``recorded`` (empty when they agree)."""
+    if _volatile(path, volatile):
+        if _kind(recorded) != _kind(actual):
+            return [f"{path or '<body>'}: type {_kind(actual)}, recorded {_kind(recorded)}"]
+        return []
+    if isinstance(recorded, dict) and isinstance(actual, dict):
+        out: list[str] = []
+        for key in sorted(set(recorded) | set(actual)):
+            sub = f"{path}.{key}" if path else key
+            if key not in actual:
+                out.append(f"{sub}: missing")
+            elif key not in recorded:
+                out.append(f"{sub}: not recorded ({json.dumps(actual[key])[:80]})")
+            else:
+                out.extend(differences(recorded[key], actual[key], volatile, sub))
+        return out
+    if isinstance(recorded, list) and isinstance(actual, list):
+        if len(recorded) != len(actual):
+            return [f"{path or '<body>'}: {len(actual)} items, recorded {len(recorded)}"]
+        out = []
+        for i, (r, a) in enumerate(zip(recorded, actual)):
+            out.extend(differences(r, a, volatile, f"{path}.{i}" if path else str(i)))
+        return out
+    if _kind(recorded) == "number" and _kind(actual) == "number" and recorded == actual:
+        return []
+    if recorded != actual or _kind(recorded) != _kind(actual):
+        shown = json.dumps(actual, ensure_ascii=False)[:160]
+        want = json.dumps(recorded, ensure_ascii=False)[:160]
+        return [f"{path or '<body>'}: {shown}, recorded {want}"]
+    return []
+
+
+def _dig(value: Any, path: str) -> Any:
+    if not path:
+        return value
+    for part in path.split("."):
+        if isinstance(value, list):
+            value = value[int(part)]
+        elif isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value
+
+
+@dataclass
+class Outcome:
+    id: str
+    problems: list[str]
+
+    @property
+    def agrees(self) -> bool:
+        return not self.problems
+
+
+async def send(
+    world: World, session: aiohttp.ClientSession, ex: dict[str, Any]
+) -> tuple[int, str, Any]:
+    labels: dict[str, str] = ex.get("ids") or {}
+    headers = {}
+    role = ex["role"]
+    if role != "none":
+        key = world.keys[role]
+        headers["Authorization"] = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+    body = world.to_emulator(ex.get("request_body"), labels)
+    url = world.emu.url + world.to_emulator(ex["path"], labels)
+    kwargs: dict[str, Any] = {"headers": headers}
+    if body is not None:
+        kwargs["json"] = body
+    async with session.request(ex["method"], url, **kwargs) as resp:
+        raw = await resp.read()
+        ctype = resp.headers.get("Content-Type", "")
+    if ctype.startswith("application/json"):
+        try:
+            return resp.status, ctype, json.loads(raw)
+        except ValueError:
+            pass
+    return resp.status, ctype, raw.decode("utf-8", "replace")
+
+
+async def replay_one(world: World, session: aiohttp.ClientSession, ex: dict[str, Any]) -> Outcome:
+    if ex.get("sleep_before"):
+        await asyncio.sleep(min(float(ex["sleep_before"]), MAX_SLEEP))
+    poll = ex.get("poll")
+    status, ctype, body = await send(world, session, ex)
+    if poll:
+        for _ in range(int(poll.get("max", 1)) - 1):
+            if isinstance(body, dict) and body.get(poll["field"]) in poll["until"]:
+                break
+            await asyncio.sleep(min(float(poll.get("interval", 1)), MAX_SLEEP))
+            status, ctype, body = await send(world, session, ex)
+    for name, path in (ex.get("capture") or {}).items():
+        world.captured[name] = _dig(body, path)
+    problems: list[str] = []
+    if status != ex["status"]:
+        problems.append(f"status {status}, recorded {ex['status']}")
+    want_type = ex["content_type"].split(";")[0].strip()
+    if ctype.split(";")[0].strip() != want_type:
+        problems.append(f"content type {ctype!r}, recorded {ex['content_type']!r}")
+    if ex["response_kind"] == "html":
+        m = TITLE.search(body if isinstance(body, str) else "")
+        title = m.group(1) if m else None
+        if title != ex.get("html_title"):
+            problems.append(f"html title {title!r}, recorded {ex.get('html_title')!r}")
+        return Outcome(ex["id"], problems)
+    labels: dict[str, str] = ex.get("ids") or {}
+    recorded = world.label_recorded(ex.get("response_body"), labels)
+    actual = world.label_actual(body)
+    volatile = [*(ex.get("volatile") or []), *VOLATILE_KEYS]
+    problems.extend(differences(recorded, actual, volatile))
+    return Outcome(ex["id"], problems)
