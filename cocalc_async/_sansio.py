@@ -343,7 +343,8 @@ def _raise_body_error(answer: _Answer, data: dict[str, Any]) -> None:
                 reason=reason if isinstance(reason, dict) else {"error": reason},
                 **answer.context(data),
             )
-        if event in _V1_FAILURE_EVENTS and data.get("error"):
+        # isinstance first: a hostile {"event": []} must not make the set lookup raise TypeError.
+        if isinstance(event, str) and event in _V1_FAILURE_EVENTS and data.get("error"):
             raise _body_error(answer, data, data["error"])
     elif answer.api == "v2" and answer.path == "auth/sign-up":
         issues = data.get("issues")
