@@ -144,6 +144,14 @@ async def copy_between(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
                   "target_path": dest.get("path")}  # fmt: skip
     else:
         params = {k: v for k, v in a.items() if k != "account_id"}
+    # the hub's own checks come first (src/packages/server/conat/api/projects.ts:12-34)
+    src_id, target_id = params.get("src_project_id"), params.get("target_project_id")
+    if not is_member(ctx, who.account_id, src_id):
+        raise HandlerError("user must be collaborator on source project")
+    if target_id and target_id != src_id and not is_member(ctx, who.account_id, target_id):
+        raise HandlerError("user must be collaborator on target project")
+    if params.get("target_path") is None:
+        params["target_path"] = params.get("src_path")
     copy_id = start_copy(ctx, who, params)
     await ctx.copies.wait(copy_id)
     row = ctx.store.copy_row(copy_id)

@@ -353,3 +353,20 @@ async def test_hub_default_timeout_is_15_s(monkeypatch: pytest.MonkeyPatch, raw:
         r" code='408' ",
         got["error"],
     )
+
+
+async def test_copy_path_between_projects(raw: Raw, emu: Emulator) -> None:
+    src, dest = emu.create_project(), emu.create_project()
+    (emu.project_dir(src) / "hw.txt").write_text("hw")
+    flat = {"src_project_id": src, "src_path": "hw.txt", "target_project_id": dest}
+    assert await raw.hub("projects.copyPathBetweenProjects", [flat]) is None
+    assert (emu.project_dir(dest) / "hw.txt").read_text() == "hw"  # target_path defaults
+    _, stranger = emu.create_account("S", "S")
+    assert await raw.hub("projects.copyPathBetweenProjects", [flat], key=stranger) == {
+        "error": "Error: user must be collaborator on source project"
+    }
+    mine = await raw.hub("projects.createProject", [{"title": "own"}], key=stranger)
+    into_other = {"src_project_id": mine, "src_path": "x", "target_project_id": dest}
+    assert await raw.hub("projects.copyPathBetweenProjects", [into_other], key=stranger) == {
+        "error": "Error: user must be collaborator on target project"
+    }
