@@ -54,7 +54,7 @@ JITTER = 0.2
 #: proxies in front of it cut a hanging request after about a minute; closing it ourselves a
 #: little earlier makes the reconnect ours, not a 502.
 EXEC_AWAIT_SLICE_S = 50.0
-#: How much longer the HTTP request may take than the hang asked of the server.
+#: How much longer the HTTP request may take than the hang asked of the conat bridge.
 EXEC_AWAIT_MARGIN_S = 15.0
 #: Bridge time limit (s) for a conat exec call that does not hang (start, status).
 CONAT_POLL_TIMEOUT_S = 30.0
@@ -303,11 +303,12 @@ class ExecJob:
         """One poll; ``hang`` (seconds) makes it the hanging ``async_await`` call."""
         body = self._poll_body(stats=stats, wait=hang is not None)
         if self.via == "v2":
+            # v2 has no way to tell the hub how long to hang: the slice is our own read limit.
             data = await self._client.call(
                 "v2",
                 "exec",
                 {"project_id": self.project_id, **body},
-                timeout=None if hang is None else hang + EXEC_AWAIT_MARGIN_S,
+                timeout=hang,
                 max_retries=None if hang is None else 0,
                 idempotent=True,  # a poll in this form reads the job; it never starts one
             )
@@ -358,7 +359,8 @@ class ExecJob:
         """Wait for the job to end and return its result.
 
         Uses the server's hanging ``async_await`` poll, at most ``await_slice`` seconds per
-        call. When the call is cut before the job ends (the hub's own limit answers
+        call (through conat the bridge is told so; through v2 the call is closed after that
+        long). When the call is cut before the job ends (the hub's own limit answers
         ``{"error": "undefined"}``, the conat bridge ``timeout … code='408'``, a proxy a 502 or
         504, or the connection drops) it polls again, until ``timeout`` seconds have passed.
 

@@ -94,6 +94,14 @@ def test_exec_exit_codes(env: Server, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["exec", pid, "--json", "--", "bash", "-c", "exit 3"]) == 1
     assert json.loads(capsys.readouterr().out)["exit_code"] == 3
     assert main(["exec", pid]) == 2
+    assert main(["exec", "not-a-uuid", "--", "true"]) == 2
+    capsys.readouterr()
+    # longer than a hub keeps a request open: an async job, waited for
+    env.emu.requests.clear()
+    assert main(["exec", pid, "--exec-timeout", "120", "--", "echo", "as-a-job"]) == 0
+    assert capsys.readouterr().out == "as-a-job\n"
+    start = env.emu.requests.for_endpoint("v2/exec")[0].body
+    assert (start["async_call"], start["timeout"]) == (True, 120)
 
 
 def test_write_read_copy_query_call(

@@ -256,6 +256,16 @@ async def test_a_job_longer_than_the_hubs_cut_off_runs_once_and_returns_its_outp
     }
 
 
+async def test_our_own_slice_shorter_than_the_hubs_cut_off_polls_again(hub: ExecHub) -> None:
+    hub.job_seconds, hub.cutoff = 0.6, 30.0
+    async with Client(KEY, base_url=hub.url, max_retries=0) as c:
+        job = await c.exec_job(PROJECT, "make all")
+        result = await job.wait(timeout=10, await_slice=0.2)
+    assert result.stdout == "ran: make all\n"
+    assert hub.starts == 1
+    assert len([b for b in hub.polls() if b.get("async_await")]) >= 3
+
+
 async def test_the_conat_route_sends_its_own_bridge_timeout_and_survives_the_408(
     hub: ExecHub,
 ) -> None:
