@@ -151,4 +151,29 @@ def _build(*, detailed: bool) -> cattrs.Converter:
         return copy_status(value, CopyPathStatus)
 
     conv.register_structure_hook(CopyPathStatus | list[CopyPathStatus], one_or_many)
+
+    from .models.projects import CollaboratorsAdded, ProjectStatus
+
+    status_base = conv.get_structure_hook(ProjectStatus)
+
+    def project_status(value: Any, cl: Any) -> ProjectStatus:
+        # CoCalc's keys are "project.pid", "hub-server.port", ...: not Python names.
+        if isinstance(value, dict):
+            value = {str(k).replace(".", "_").replace("-", "_"): v for k, v in value.items()}
+        result: ProjectStatus = status_base(value, cl)
+        return result
+
+    conv.register_structure_hook(ProjectStatus, project_status)
+    added_base = conv.get_structure_hook(CollaboratorsAdded)
+
+    def collaborators_added(value: Any, cl: Any) -> CollaboratorsAdded:
+        # {project_id?: string | string[]}: one id or several, or none.
+        if isinstance(value, dict) and isinstance(value.get("project_id"), str):
+            value = {**value, "project_id": [value["project_id"]]}
+        if isinstance(value, dict) and value.get("project_id", ()) is None:
+            value = {k: v for k, v in value.items() if k != "project_id"}
+        result: CollaboratorsAdded = added_base(value, cl)
+        return result
+
+    conv.register_structure_hook(CollaboratorsAdded, collaborators_added)
     return conv

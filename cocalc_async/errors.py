@@ -67,6 +67,7 @@ __all__ = [
     "InvalidParametersError",
     "LatexError",
     "NotFoundError",
+    "NotImplementedOnServerError",
     "OperationError",
     "PermissionDeniedError",
     "PollTimeoutError",
@@ -232,6 +233,11 @@ class InvalidParametersError(CoCalcAPIError, APIStatusError):
 
 class UnknownEndpointError(CoCalcAPIError, APIStatusError):
     """v1 does not know the endpoint, or it is not part of the HTTP API (any more)."""
+
+
+class NotImplementedOnServerError(CoCalcAPIError):
+    """The endpoint exists but CoCalc's own source does not implement it: v2 ``compute/control``
+    answers only ``{"error": "NOT implemented yet"}`` (compute/control.ts:23 @5cb3315c30)."""
 
 
 class LatexError(CoCalcAPIError):

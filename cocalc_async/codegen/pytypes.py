@@ -57,12 +57,16 @@ _KIND_OF = {
 TIMEOUT_NAMES = frozenset({"timeout"})
 
 
-def check_kind(param: Param) -> str | tuple[str, ...]:
+def check_kind(param: Param, params_auto: bool = False) -> str | tuple[str, ...]:
     """The runtime check of a parameter (a kind of ``_support.Checker``, or the allowed strings).
 
     Derived from the same spec type as :func:`annotation`, so the check and the annotation agree.
+    Types extracted automatically from a handler (``params_auto``) are guesses: only their UUIDs
+    are checked; the rest must merely be JSON.
     """
     t = param.type
+    if params_auto and not param.required and not param.is_uuid:
+        return "json"
     if _LITERALS.match(t):
         return tuple(v.strip('"') for v in t.split("|"))
     if t == "number" and param.name in TIMEOUT_NAMES:

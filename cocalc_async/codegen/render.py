@@ -112,7 +112,10 @@ def _kind_literal(kind: str | tuple[str, ...]) -> str:
 
 def checker(e: Endpoint, attr: str, params: list[Param]) -> list[str]:
     """The class attribute holding the endpoint's ``_s.Checker``, built once at import."""
-    rows = [f"({pystr(p.name)}, {_kind_literal(check_kind(p))}, {p.required!r})" for p in params]
+    rows = [
+        f"({pystr(p.name)}, {_kind_literal(check_kind(p, e.params_auto))}, {p.required!r})"
+        for p in params
+    ]
     where = pystr(f"{e.api}/{e.path}")
     if not rows:
         fields = ["        (),"]

@@ -111,3 +111,12 @@ class MessageSent:
 
     id: int
     status: str | None = None
+
+
+@attrs.frozen
+class FileUseTimes:
+    """conat ``db.fileUseTimes``: when ``target_account_id`` opened/edited a file (ms)."""
+
+    target_account_id: str
+    access_times: list[float] | None = None
+    edit_times: list[float | None] | None = None

@@ -307,6 +307,16 @@ RULES: tuple[ErrorRule, ...] = (
         source="a serialised Node error object ({code, syscall, path}) in a body",
     ),
     ErrorRule(
+        "compute-control-not-implemented",
+        "NotImplementedOnServerError",
+        "exact",
+        "NOT implemented yet",
+        example="NOT implemented yet",
+        api="v2",
+        path="compute/control",
+        source=f"src/packages/next/pages/api/v2/compute/control.ts:23 {SRC} (since 9fbd097ff1)",
+    ),
+    ErrorRule(
         "copy-id-not-found",
         "NotFoundError",
         "exact",

@@ -1848,11 +1848,12 @@ REPLACEMENTS: dict[str, str] = {
     "get_syncdoc_history": "client.conat.hub.sync.history(...)",
     "get_usernames": "client.v2.accounts.get_names(account_ids=...) or "
     "client.conat.hub.system.get_names(account_ids=...)",
-    "invite_collaborator": "the conat hub RPC projects.inviteCollaborator",
-    "invite_noncloud_collaborators": "the conat hub RPC projects.inviteCollaboratorWithoutAccount",
+    "invite_collaborator": "client.conat.hub.projects.invite_collaborator(...)",
+    "invite_noncloud_collaborators": "client.conat.hub.projects."
+    "invite_collaborator_without_account(...)",
     "jupyter_execute": "client.v2.jupyter.execute(...) or client.conat.hub.jupyter.execute(...)",
     "jupyter_kernels": "client.v2.jupyter.kernels(...) or client.conat.hub.jupyter.kernels(...)",
-    "log_client_error": "the conat hub RPC system.logClientError",
+    "log_client_error": "client.conat.hub.system.log_client_error(...)",
     "metrics": "nothing: metrics are not part of any HTTP API",
     "openai_embeddings_remove": "nothing: CoCalc removed embeddings in 2024",
     "openai_embeddings_save": "nothing: CoCalc removed embeddings in 2024",

@@ -16,8 +16,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         params=(
             Param(
                 "id",
-                "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                "string",
+                required=True,
+                doc="the Stripe subscription id (the handler throws without it, :24)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -34,8 +35,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         params=(
             Param(
                 "id",
-                "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                "string",
+                required=True,
+                doc="the Stripe token id (the handler throws without it, :24)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -52,8 +54,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         params=(
             Param(
                 "id",
-                "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                "string",
+                required=True,
+                doc="the Stripe payment method id (the handler throws without it, :24)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -965,7 +968,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "payment_method",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="the Stripe payment method (the handler throws without it, :22)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -1194,7 +1198,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "default_payment_method",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="the Stripe payment method (the handler throws without it, :26)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -1282,7 +1287,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "product",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                doc="required unless id is given (the handler throws without either, :53)",
             ),
             Param(
                 "description",

@@ -153,7 +153,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         api="v2",
         path="compute/control",
-        summary="Controlling compute servers",
+        summary="Controlling compute servers: NOT implemented by CoCalc (the handler only throws 'NOT implemented yet', compute/control.ts:23 @5cb3315c30, since 9fbd097ff1, 2023-09-10).",
         params=(
             Param(
                 "id",
@@ -169,7 +169,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         response="handler result JSON (see source)",
         idempotent=False,
         auth="required",
-        errors=V2_ERRORS,
+        errors=(
+            '{"error":"NOT implemented yet"} -> NotImplementedOnServerError: CoCalc\'s source documents it as not implemented (compute/control.ts:23)',
+        ),
         params_auto=True,
         source="sagemathinc/cocalc:src/packages/next/pages/api/v2/compute/control.ts @5cb3315c30 (2026-07-03)",
     ),
@@ -391,12 +393,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "start",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="start of the period (the handler throws without it, :32-33)",
             ),
             Param(
                 "end",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="end of the period (the handler throws without it, :35-36)",
             ),
         ),
         response="handler result JSON (see source)",

@@ -35,11 +35,18 @@ def test_each_text_row_classifies_its_own_example(rule: ErrorRule) -> None:
         error: Any = json.loads(rule.example)
     else:
         error = rule.example
-        # The row that matches the example is this row, not an earlier, broader one.
-        kind = _sansio._match_text(rule.example)
-        assert kind is not None
-        assert kind.rule == rule.id
-    for api, path in (("v2", "exec"), ("conat/hub", "system.test")):
+        if rule.api is None:
+            # The row that matches the example is this row, not an earlier, broader one.
+            kind = _sansio._match_text(rule.example)
+            assert kind is not None
+            assert kind.rule == rule.id
+    where = [("v2", "exec"), ("conat/hub", "system.test")]
+    if rule.api is not None:
+        where = [(rule.api, rule.path or "x")]
+        # Elsewhere the same text is not this row's.
+        other = classify("conat/hub", "system.test", 200, {"error": error})
+        assert type(other) is not getattr(errors, rule.error)
+    for api, path in where:
         err = classify(api, path, 200, {"error": error})
         assert type(err) is getattr(errors, rule.error)
         assert err.status_code == 200
@@ -50,7 +57,8 @@ def test_each_text_row_classifies_its_own_example(rule: ErrorRule) -> None:
 
 @pytest.mark.parametrize("rule", [r for r in TEXT_RULES if r.match != "code"], ids=lambda r: r.id)
 def test_each_text_row_also_types_a_400_with_the_same_text(rule: ErrorRule) -> None:
-    err = classify("v1", "ping", 400, {"error": rule.example})
+    api, path = (rule.api, rule.path or "x") if rule.api else ("v1", "ping")
+    err = classify(api, path, 400, {"error": rule.example})
     assert type(err) is getattr(errors, rule.error)
     assert err.status_code == 400
 
@@ -275,6 +283,7 @@ def test_the_new_errors_survive_pickling_with_their_fields() -> None:
     import pickle
 
     err = classify("v1", "ping", 404, PAGE)
+    assert isinstance(err, errors.EndpointNotServedError)
     back = pickle.loads(pickle.dumps(err))
     assert type(back) is errors.EndpointNotServedError
     assert back.replacement == err.replacement
@@ -283,7 +292,8 @@ def test_the_new_errors_survive_pickling_with_their_fields() -> None:
     assert isinstance(back, errors.FileNotFoundOnServerError)
     assert back.path == "a"
     rule = next(r for r in RULES if r.id == "v2-invalid-request-body")
-    err = classify("v2", "exec", 400, json.loads(rule.example))
-    back = pickle.loads(pickle.dumps(err))
+    invalid = classify("v2", "exec", 400, json.loads(rule.example))
+    assert isinstance(invalid, errors.InvalidParametersError)
+    back = pickle.loads(pickle.dumps(invalid))
     assert isinstance(back, errors.InvalidParametersError)
-    assert back.errors == err.errors
+    assert back.errors == invalid.errors

@@ -53,15 +53,17 @@ def test_counts() -> None:
     apis = [e.api for e in ENDPOINTS]
     assert apis.count("v1") == 57
     assert apis.count("v2") == 191
-    assert apis.count("conat/hub") == 33
-    assert apis.count("conat/project") == 9
+    assert apis.count("conat/hub") == 57
+    assert apis.count("conat/project") == 28
     assert len({e.key for e in ENDPOINTS}) == len(ENDPOINTS)
     assert len(SEED_V1) == 28
     assert all(find("v1", name) is not None for name in SEED_V1)
 
 
 def test_no_event_param_and_no_id_for_copy_status() -> None:
-    assert not any(p.name == "event" for e in ENDPOINTS for p in e.params)
+    # v1 answers 400 to an "event" key; inside conat args (system.userTracking) it is data.
+    http = [e for e in ENDPOINTS if e.api in ("v1", "v2")]
+    assert not any(p.name == "event" for e in http for p in e.params)
     for name in ("copy_path_status", "copy_path_delete"):
         e = find("v1", name)
         assert e is not None
