@@ -220,7 +220,10 @@ async def diagnose(client: Client) -> DoctorReport:
             }[v1],
         )
     )
-    checks.append(_key_check(client, identity, key_error, conat))
+    if connect_error and identity is None:
+        checks.append(Check("key", False, "not checked: the server did not answer"))
+    else:
+        checks.append(_key_check(client, identity, key_error, conat))
 
     latency_ms = offset = None
     if identity is not None:

@@ -195,6 +195,8 @@ async def test_an_unreachable_server_is_reported() -> None:
         report = await c.doctor()
     assert not report.ok
     assert "URL" in _check(report, "server").advice
+    assert _check(report, "key").detail == "not checked: the server did not answer"
+    assert report.served == {"v1": None, "v2": None, "conat": None}
 
 
 async def test_the_emulator_passes() -> None:

@@ -35,7 +35,10 @@ async def test_v1_copy_success_polls_until_finished() -> None:
 
 
 async def test_v1_copy_failure_raises_with_final_status() -> None:
-    async with Emulator(copy_delay=0.05, v1=True) as emu, Client(emu.api_key, base_url=emu.url) as c:
+    async with (
+        Emulator(copy_delay=0.05, v1=True) as emu,
+        Client(emu.api_key, base_url=emu.url) as c,
+    ):
         src, dst = _seed(emu)
         with pytest.raises(CopyFailedError) as info:
             await copy_path_and_wait(c, src, "no-such-folder", dst, timeout=10)
