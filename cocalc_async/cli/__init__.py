@@ -51,15 +51,22 @@ def _run(args: argparse.Namespace) -> int:
         error_line("interrupted")
         return exit_codes.INTERRUPTED
     except Exception as exc:
-        if args.debug:
-            import traceback
-
-            from .._redact import sanitize_exception
-
-            sanitize_exception(exc, _cli_keys(args))
-            print(_mask("".join(traceback.format_exception(exc)), args), file=sys.stderr)
-        error_line(_mask(_describe(exc), args))
+        report_error(exc, args)
         return exit_codes.exit_code_for(exc)
+
+
+def report_error(exc: BaseException, args: argparse.Namespace) -> None:
+    """The error line (and under ``--debug`` the traceback) on stderr, every key form masked."""
+    from .output import error_line
+
+    if getattr(args, "debug", False):
+        import traceback
+
+        from .._redact import sanitize_exception
+
+        sanitize_exception(exc, _cli_keys(args))
+        print(_mask("".join(traceback.format_exception(exc)), args), file=sys.stderr)
+    error_line(_mask(_describe(exc), args))
 
 
 async def _dispatch(args: argparse.Namespace) -> int:

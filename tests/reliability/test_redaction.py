@@ -363,3 +363,36 @@ def test_every_error_kind_survives_a_pickle_round_trip() -> None:
                 assert copied["retry-after"] == "1"  # still case-insensitive
             else:
                 assert getattr(clone, name) == value, name
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    key=keys,
+    form=st.sampled_from(sorted(FORMS)),
+    where=st.sampled_from(["message", "cause", "context", "note", "body", "headers"]),
+    debug=st.booleans(),
+)
+def test_the_cli_stderr_never_shows_the_key(key: str, form: str, where: str, debug: bool) -> None:
+    """The CLI prints after its Client is gone (nothing registered): it masks the keys of
+    ``COCALC_API_KEY`` itself, in every form, in the error line and the --debug traceback."""
+    import argparse
+    import os
+    from contextlib import redirect_stderr
+
+    from cocalc_async.cli import report_error
+
+    error = build_chain(f"echo: {FORMS[form](key)} :end", where)
+    stream = io.StringIO()
+    saved = os.environ.get("COCALC_API_KEY")
+    os.environ["COCALC_API_KEY"] = key
+    try:
+        with redirect_stderr(stream):
+            report_error(error, argparse.Namespace(debug=debug, api_key_file=None))
+    finally:
+        if saved is None:
+            del os.environ["COCALC_API_KEY"]
+        else:
+            os.environ["COCALC_API_KEY"] = saved
+    text = stream.getvalue()
+    assert text.startswith("Traceback" if debug else "cocalc-async: error:")
+    assert not leaks(text, key), (form, where, text)
