@@ -71,6 +71,11 @@ def env(server: Server, monkeypatch: pytest.MonkeyPatch) -> Server:
     return server
 
 
+def _ours(err: str) -> list[str]:
+    """The CLI's own stderr lines (a debug log handler left by another test may add its own)."""
+    return [x for x in err.splitlines() if x.startswith("cocalc-async:")]
+
+
 def _roster(tmp_path: Path, text: str) -> str:
     path = tmp_path / "roster.csv"
     path.write_text(text, encoding="utf-8")
@@ -90,7 +95,7 @@ def test_a_bad_project_id_is_a_usage_error_before_anything_is_sent(
     args = _args(env, roster)
     args[args.index(env.pid)] = "not-a-uuid"
     assert main(args) == 2
-    err = capsys.readouterr().err.strip().splitlines()
+    err = _ours(capsys.readouterr().err)
     assert len(err) == 1
     assert "--project 'not-a-uuid' is not a project id" in err[0]
     assert len(env.emu.requests) == before
@@ -104,7 +109,7 @@ def test_a_wrong_assignment_exits_2_before_any_project_is_made(
     args = _args(env, roster)
     args[args.index(ASSIGNMENT)] = "no-such-assignment"
     assert main(args) == 2
-    err = capsys.readouterr().err.strip().splitlines()
+    err = _ours(capsys.readouterr().err)
     assert err == [
         f"cocalc-async: error: UsageError: --assignment 'no-such-assignment' does not exist"
         f" in project {env.pid}"
@@ -122,7 +127,7 @@ def test_bad_rows_are_reported_and_good_rows_proceed(
     )
     assert main(_args(env, roster)) == 0
     captured = capsys.readouterr()
-    problems = [x for x in captured.err.splitlines() if "roster" in x]
+    problems = [x for x in _ours(captured.err) if x.startswith("cocalc-async: roster")]
     assert len(problems) == 2
     assert "line 3: 'not-an-email' is not an e-mail address" in problems[0]
     assert "line 6: good1@example.com appears twice (first on line 2)" in problems[1]
@@ -183,6 +188,11 @@ def test_collect_return_and_status_commands(
     env: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     roster = _roster(tmp_path, "s1@example.com\ns2@example.com\n")
+
+    async def existing() -> None:
+        env.emu.create_account("Sam", "One", "s1@example.com")
+
+    env.on_loop(existing())  # s1 has an account (added), s2 has none (invited)
     assert main(_args(env, roster)) == 0
     assert main(_args(env, roster, action="collect")) == 0
     assert main(_args(env, roster, action="return")) == 0
@@ -190,8 +200,10 @@ def test_collect_return_and_status_commands(
     assert main(_args(env, roster, "--json", action="status")) == 0
     summary = json.loads(capsys.readouterr().out.splitlines()[-1])
     rows = {s["email"]: s for s in summary["students"]}
+    assert (rows["s1@example.com"]["accepted"], rows["s1@example.com"]["invited"]) == (True, False)
+    assert (rows["s2@example.com"]["accepted"], rows["s2@example.com"]["invited"]) == (False, True)
     for email in ("s1@example.com", "s2@example.com"):
-        assert (rows[email]["invited"], rows[email]["copied"]) == (True, True)
+        assert rows[email]["copied"] is True
         assert (rows[email]["collected"], rows[email]["returned"]) == (True, True)
     assert main(_args(env, roster, action="status")) == 0
     table = capsys.readouterr().out
@@ -205,3 +217,17 @@ def test_collect_without_a_server_is_a_usage_error(
     monkeypatch.delenv("COCALC_URL", raising=False)
     assert main(["course", "collect"]) == 2
     assert "needs a server" in capsys.readouterr().err
+
+
+def test_provision_without_a_server_runs_the_demo_course_on_the_embedded_emulator(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("COCALC_URL", raising=False)
+    monkeypatch.delenv("COCALC_API_KEY", raising=False)
+    assert main(["course", "provision", "--json"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    summary = lines[-1]
+    assert summary["event"] == "summary"
+    assert summary["counts"]["project"]["done"] == 25
+    assert summary["counts"]["check"]["done"] == 25
+    assert len(lines) == 26  # one event per student, then the summary
