@@ -313,3 +313,17 @@ def test_the_library_never_imports_the_emulator_nor_v1() -> None:
                 raise AssertionError(f"{path.name}:{node.lineno} calls API v1")
             if isinstance(node, ast.ImportFrom) and path.parent.name == "jobs":
                 assert "testing" not in (node.module or ""), f"{path.name} imports the emulator"
+
+
+async def test_an_invited_student_who_signs_up_shows_as_accepted(course: Course) -> None:
+    first = await course.job().provision(ROSTER)
+    new1 = first.by_email()["new1@example.com"]
+    assert new1.account_id is None
+    # The student follows the invite and makes an account: CoCalc adds them to the project.
+    account_id, _ = course.emu.create_account("Nina", "Ng", "new1@example.com")
+    status = (await course.job().status(ROSTER)).by_email()["new1@example.com"]
+    assert (status.account_id, status.invited, status.accepted) == (account_id, True, True)
+    again = (await course.job().provision(ROSTER)).by_email()["new1@example.com"]
+    assert again.account_id == account_id
+    assert again.steps["collaborator"] == "skipped"  # already on the project; nothing sent
+    assert course.counts()[1] == 1 + 5
