@@ -135,6 +135,8 @@ def _uuid_or_list(where: str, name: str, value: object) -> Json:
 
 def _text_list(where: str, name: str, value: object) -> Json:
     items = _sequence(where, name, value, "a list of strings")
+    if all(type(item) is str for item in items):
+        return list(items)  # type: ignore[arg-type]
     return [_text(where, f"{name}[{i}]", item) for i, item in enumerate(items)]
 
 
@@ -176,8 +178,44 @@ def _array(where: str, name: str, value: object) -> Json:
     return _json_value(where, name, _sequence(where, name, value, "a list"))
 
 
+class _NotPlain(Exception):
+    """Raised by ``_plain`` at the first value it cannot send; ``_named`` then says where."""
+
+
+def _plain(value: object) -> Json:
+    """``value`` as JSON, fast (no names built); raises ``_NotPlain`` on anything doubtful."""
+    kind = type(value)
+    if kind is str or kind is bool or kind is int or value is None:
+        return value  # type: ignore[return-value]
+    if kind is float:
+        if math.isfinite(value):  # type: ignore[arg-type]
+            return value  # type: ignore[return-value]
+        raise _NotPlain
+    if kind is dict:
+        out: JsonObject = {}
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if type(key) is not str:
+                raise _NotPlain
+            if item is not NOT_GIVEN:
+                out[key] = _plain(item)
+        return out
+    if kind is list or kind is tuple:
+        return [_plain(item) for item in value]  # type: ignore[attr-defined]
+    raise _NotPlain  # subclasses, other mappings and sequences, bytes: the careful path
+
+
 def _json_value(where: str, name: str, value: object) -> Json:
     """Any JSON value: dicts with string keys, lists, text, finite numbers, booleans, null."""
+    try:
+        return _plain(value)
+    except _NotPlain:
+        return _named(where, name, value)
+    except RecursionError:
+        raise ValueError(f"{where}: parameter {name!r} is nested too deeply to send") from None
+
+
+def _named(where: str, name: str, value: object) -> Json:
+    """``_json_value`` the careful way: converts what it can and names what it cannot."""
     if value is None or isinstance(value, (str, bool)):
         return value
     if isinstance(value, int):
@@ -196,14 +234,14 @@ def _json_value(where: str, name: str, value: object) -> Json:
                     f"{where}: parameter {name!r} has a key {key!r} that is not a string"
                 )
             if item is not NOT_GIVEN:
-                out[key] = _json_value(where, f"{name}.{key}", item)
+                out[key] = _named(where, f"{name}.{key}", item)
         return out
     if isinstance(value, (bytes, bytearray, memoryview)):
         raise TypeError(
             f"{where}: parameter {name!r} holds {_type_name(value)}; JSON carries text: decode it"
         )
     if isinstance(value, Sequence):
-        return [_json_value(where, f"{name}[{i}]", item) for i, item in enumerate(value)]
+        return [_named(where, f"{name}[{i}]", item) for i, item in enumerate(value)]
     raise TypeError(f"{where}: parameter {name!r} holds a {_type_name(value)}, which is not JSON")
 
 
@@ -224,6 +262,17 @@ _KINDS: dict[str, Check] = {
 }
 #: The check kinds a spec field may name (the generator picks one per parameter).
 KINDS = frozenset(_KINDS)
+# Values of these exact types are sent as they are, without calling the check: the common case
+# (a str for a string, an int for a number) costs one set lookup. A float still goes through the
+# check (NaN, inf), and so does every UUID (its format).
+_FAST: dict[str, frozenset[type]] = {
+    "text": frozenset({str}),
+    "file_text": frozenset({str}),
+    "number": frozenset({int}),
+    "boolean": frozenset({bool}),
+    "json": frozenset({str, int, bool}),
+}
+_NONE: frozenset[type] = frozenset()
 
 
 def _choices(options: tuple[str, ...]) -> Check:
@@ -251,7 +300,12 @@ class Checker:
     def __init__(self, where: str, fields: tuple[tuple[str, str | tuple[str, ...], bool], ...]):
         self.where = where
         self._fields = tuple(
-            (name, _KINDS[kind] if isinstance(kind, str) else _choices(kind), required)
+            (
+                name,
+                _KINDS[kind] if isinstance(kind, str) else _choices(kind),
+                required,
+                _FAST.get(kind, _NONE) if isinstance(kind, str) else _NONE,
+            )
             for name, kind, required in fields
         )
 
@@ -261,22 +315,20 @@ class Checker:
     def __call__(self, values: Mapping[str, object]) -> JsonObject:
         """The JSON body: given values checked and converted, the rest left out."""
         out: JsonObject = {}
-        where = self.where
-        for name, check, required in self._fields:
+        for name, check, required, fast in self._fields:
             value = values[name]
             if value is None or value is NOT_GIVEN:
                 if required:
                     raise self._missing(name, value)
                 continue
-            out[name] = check(where, name, value)
+            out[name] = value if type(value) in fast else check(self.where, name, value)  # type: ignore[assignment]
         return out
 
     def positional(self, values: Mapping[str, object]) -> list[Json]:
         """Positional RPC arguments: an omitted one is ``null`` unless only omitted ones follow."""
         out: list[Json] = []
         pending = 0  # omitted values not yet written: they matter only if a given one follows
-        where = self.where
-        for name, check, required in self._fields:
+        for name, check, required, _fast in self._fields:
             value = values[name]
             if value is None or value is NOT_GIVEN:
                 if required:
@@ -285,7 +337,7 @@ class Checker:
                 continue
             out += [None] * pending
             pending = 0
-            out.append(check(where, name, value))
+            out.append(check(self.where, name, value))
         return out
 
 
