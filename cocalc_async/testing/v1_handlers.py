@@ -126,6 +126,9 @@ async def invite_noncloud(ctx: Context, who: Principal, p: dict[str, Any]) -> di
         account = ctx.store.account_by_email(email)
         if account is not None:
             ctx.store.add_user(project_id, account["account_id"])
+        else:
+            # the account made later with this email joins (account_creation_actions)
+            ctx.store.add_creation_action(email, project_id)
         if ctx.store.add_invitation(project_id, email.lower(), who.account_id):
             invited.append(email)
     ctx.keys.invalidate()

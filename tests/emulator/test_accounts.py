@@ -3,6 +3,8 @@ delete a project, and email invitations that turn into membership when the accou
 
 from __future__ import annotations
 
+import aiohttp
+
 from cocalc_async.testing import Emulator
 
 from .emulator_helpers import Raw
@@ -157,3 +159,15 @@ async def test_invite_collaborator_with_account(raw: Raw, emu: Emulator) -> None
     first = emu.invites(pid)[0]["time"]
     assert await raw.hub("projects.inviteCollaborator", [{"opts": opts}]) is None
     assert [i["time"] for i in emu.invites(pid)] == [first]
+
+
+async def test_v1_noncloud_invite_joins_on_sign_up() -> None:
+    async with Emulator(v1=True) as emu, aiohttp.ClientSession() as session:
+        raw = Raw(emu, session)
+        pid = emu.create_project()
+        body = {"project_id": pid, "to": "late@example.com", "email": "hi", "title": "t",
+                "link2proj": "l"}  # fmt: skip
+        status, out = await raw.v1("invite_noncloud_collaborators", body)
+        assert (status, out["event"]) == (200, "invite_noncloud_collaborators_resp")
+        late, _ = emu.create_account("L", "L", email_address="late@example.com")
+        assert emu.store.group_of(late, pid) == "collaborator"
