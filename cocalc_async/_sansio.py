@@ -489,15 +489,6 @@ def _raise_latex_failure(answer: _Answer, data: dict[str, Any]) -> None:
     )
 
 
-def _kind_from_text(text: str) -> tuple[type[CoCalcAPIError], float | None] | None:
-    """The error class (and throttle hint) the error table gives CoCalc's wording, if any."""
-    kind = _match_text(text)
-    if kind is None:
-        return None
-    cls: type[CoCalcAPIError] = kind.cls
-    return cls, kind.retry_after
-
-
 def _describe(value: Any) -> str:
     """A readable one-line text for an error value: a string, or a Node error object."""
     if isinstance(value, str):
