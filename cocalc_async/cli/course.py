@@ -64,10 +64,10 @@ def _check_options(args: argparse.Namespace) -> None:
     if getattr(args, "retries", 0) < 0:
         raise UsageError("--retries must be 0 or more")
     if args.assignment is not None:
-        from ..jobs.course import _check_path
+        from ..jobs.course import check_path
 
         try:
-            _check_path("--assignment", args.assignment)
+            check_path("--assignment", args.assignment)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
 

@@ -204,7 +204,8 @@ def is_transient(exc: BaseException) -> bool:
     return "too many requests" in str(exc)
 
 
-def _check_path(name: str, path: str) -> str:
+def check_path(name: str, path: str) -> str:
+    """``path`` normalised, or ``ValueError``: a folder inside the project, never its root."""
     if not isinstance(path, str) or not path.strip():
         raise ValueError(f"{name} must be a non-empty path")
     clean = posixpath.normpath(path.strip())
@@ -232,6 +233,8 @@ class CourseJob:
     _index_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
     _index_loaded_at: float = field(default=0.0, init=False, repr=False)
     _collected: set[str] | None = field(default=None, init=False, repr=False)
+    #: The course's identity in the markers (see :func:`course_id`).
+    course_id: str = field(default="", init=False)
 
     def __post_init__(self) -> None:
         try:
@@ -242,7 +245,7 @@ class CourseJob:
             ) from None
         if not isinstance(self.course, str) or not self.course.strip():
             raise ValueError("course must be a non-empty name")
-        self.assignment_path = _check_path("assignment_path", self.assignment_path)
+        self.assignment_path = check_path("assignment_path", self.assignment_path)
         if isinstance(self.concurrency, bool) or not isinstance(self.concurrency, int):
             raise TypeError("concurrency must be an int")
         if self.concurrency < 1:
@@ -487,12 +490,11 @@ class CourseJob:
                  "firstName": student.first_name or student.email.split("@")[0],
                  "lastName": student.last_name or "Student"},
             )  # fmt: skip
-        except SignUpError as exc:
+        except SignUpError:
             # Another run created it between our search and our sign-up: use that account.
             found = await self._find_account(student.email)
             if found is None:
                 raise
-            del exc
             return found
         return str(data["account_id"]) if isinstance(data, dict) else ""
 

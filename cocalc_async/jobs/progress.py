@@ -36,7 +36,12 @@ class CourseProgress:
             tqdm = None
         if tqdm is not None:
             self._bar = tqdm(
-                total=total, desc=action, unit="student", file=self.stream, dynamic_ncols=True
+                total=total,
+                desc=action,
+                unit="student",
+                file=self.stream,
+                dynamic_ncols=True,
+                mininterval=0.2,  # a redraw at most 5 times a second, even into a log file
             )
             self._postfix()
 
