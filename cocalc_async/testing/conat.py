@@ -10,6 +10,7 @@ key of that very project, and then ``project_id`` may be left out. The functions
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -59,6 +60,37 @@ PROJECT_RAW_ARGS: set[str] = set()
 #: and project-bridge.ts:8 @5cb3315c30). The function keeps running after the bridge gives up.
 DEFAULT_TIMEOUT_MS = 15000
 _RUNNING: set[asyncio.Task[Any]] = set()
+
+
+#: How the hub prepares each function's args (src/packages/conat/hub/api/*.ts @5cb3315c30):
+#: these two leave them alone or only require an account; all others are ``authFirst``, which
+#: writes ``account_id`` into the first argument.
+NO_AUTH = frozenset({"system.getCustomize", "system.ping", "system.revokeUserAuthToken"})
+REQUIRE_ACCOUNT = frozenset({"system.getNames", "db.removeBlobTtls"})
+
+
+def check_hub_args(name: str, args: Any) -> None:
+    """The TypeErrors Node raises while preparing ``args``: ``f(...args)`` of an object, and
+    authFirst's ``args[0].account_id = …`` on a string, number or boolean."""
+    if isinstance(args, dict):
+        raise HandlerError(
+            "TypeError: Spread syntax requires ...iterable[Symbol.iterator] to be a function"
+        )
+    if name in NO_AUTH or name in REQUIRE_ACCOUNT or name == "system.terminate":
+        return
+    first = args[0] if isinstance(args, list) and args else None
+    if isinstance(first, (str, int, float)):  # bool is an int
+        kind = (
+            "boolean"
+            if isinstance(first, bool)
+            else "string"
+            if isinstance(first, str)
+            else "number"
+        )
+        shown = json.dumps(first) if kind != "string" else first
+        if isinstance(first, float) and first.is_integer():
+            shown = str(int(first))
+        raise HandlerError(f"TypeError: Cannot create property 'account_id' on {kind} '{shown}'")
 
 
 class BareError(HandlerError):
@@ -223,6 +255,7 @@ async def run_hub(ctx: Context, body: dict[str, Any], key: str | AuthHeaderError
     try:
         if fn is None:
             raise HandlerError(f"unknown function '{name}'")
+        check_hub_args(str(name), body.get("args"))
         call = fn(ctx, who, args_of(str(name), body.get("args"), RAW_ARGS))
         return compact(await call_with_timeout(body, subject, str(name), call))
     except BareError as err:

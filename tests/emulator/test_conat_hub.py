@@ -370,3 +370,21 @@ async def test_copy_path_between_projects(raw: Raw, emu: Emulator) -> None:
     assert await raw.hub("projects.copyPathBetweenProjects", [into_other], key=stranger) == {
         "error": "Error: user must be collaborator on target project"
     }
+
+
+async def test_args_the_hub_cannot_prepare(raw: Raw) -> None:
+    """transformArgs' authFirst writes account_id into the first argument; Node's TypeErrors."""
+    assert await raw.hub("system.userSearch", ["x"]) == {
+        "error": "TypeError: Cannot create property 'account_id' on string 'x'"
+    }
+    assert await raw.hub("projects.state", [5]) == {
+        "error": "TypeError: Cannot create property 'account_id' on number '5'"
+    }
+    status, got = await raw.post("/api/conat/hub", {"name": "system.test", "args": {"a": 1}})
+    assert status == 200
+    assert got == {
+        "error": "TypeError: Spread syntax requires ...iterable[Symbol.iterator] to be a function"
+    }
+    # noAuth / requireAccount functions take positional values as they are
+    assert "siteName" in await raw.hub("system.getCustomize", [None])
+    assert await raw.hub("system.getNames", [[]]) == {}
