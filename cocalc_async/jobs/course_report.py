@@ -206,6 +206,13 @@ class CourseReport:
             f"{ok} of {len(self.students)} students ok, {len(self.failed)} failed,"
             f" {self.retried} retried"
         )
+        if self.action == "provision" and self.students:
+            members = sum(1 for s in self.students if s.account_id and s.project_id)
+            invited = sum(1 for s in self.students if not s.account_id and s.project_id)
+            lines.append(
+                f"{members} on their project with their account, {invited} invited by e-mail"
+                " (no account yet)"
+            )
         for problem in self.roster_problems:
             lines.append(f"  SKIPPED roster {problem}")
         for s in self.failed:

@@ -89,6 +89,7 @@ async def test_provision_with_the_instructors_key_adds_existing_and_invites_new(
             assert s.account_id is None
             assert [i["email_address"] for i in emu.invites(pid)] == [s.email]
     assert _v1_requests(emu) == []
+    assert "2 on their project with their account, 3 invited by e-mail" in report.summary_table()
     # The student's project is titled as CoCalc's course tool titles it and carries the marker.
     row = emu.store.db.execute(
         "SELECT title, description FROM projects WHERE project_id=?",
