@@ -35,9 +35,12 @@ __all__ = [
 
 MASK = "***"
 
-# Credentials of any client, registered or not: the scheme word followed by a token.
+# Credentials of any client, registered or not: the scheme word followed by a token. The token
+# must hold a digit or a base64/URL symbol, so that prose ("basic authentication") stays readable.
+_TOKEN = r"[A-Za-z0-9+/=._~%-]"
 _GENERIC = re.compile(
-    r"(?i)(?P<scheme>\b(?:basic|bearer)(?:\s|%20|\+)+)(?P<token>[A-Za-z0-9+/=._~%-]{6,})"
+    r"(?i)(?P<scheme>\b(?:basic|bearer)(?:\s|%20|\+)+)"
+    rf"(?P<token>(?={_TOKEN}*[0-9+/=_%-]){_TOKEN}{{8,}})"
 )
 
 

@@ -396,3 +396,22 @@ def test_the_cli_stderr_never_shows_the_key(key: str, form: str, where: str, deb
     text = stream.getvalue()
     assert text.startswith("Traceback" if debug else "cocalc-async: error:")
     assert not leaks(text, key), (form, where, text)
+
+
+def test_any_basic_or_bearer_credential_is_masked_but_prose_is_not() -> None:
+    assert redact("Authorization: Basic c2tfYWJjZGVmOg==") == "Authorization: Basic ***"
+    assert redact("authorization=Bearer%20sk_live_abc123xyz") == "authorization=Bearer%20***"
+    assert redact("the proxy wants Basic authentication") == "the proxy wants Basic authentication"
+    assert redact("Bearer tokens are refused here") == "Bearer tokens are refused here"
+
+
+def test_a_forgotten_client_key_is_no_longer_masked_and_a_live_one_is() -> None:
+    import gc
+
+    key = "sk_ephemeral_Key_4242424242"
+    handle = register_secret(key)
+    assert redact(f"echo {key}") == "echo ***"
+    del handle
+    gc.collect()
+    assert redact(f"echo {key}") == f"echo {key}"  # the registry holds no key past its Client
+    assert redact(f"echo {key}", [key]) == "echo ***"  # the CLI passes the keys it knows
