@@ -123,6 +123,9 @@ def checker(e: Endpoint, attr: str, params: list[Param]) -> list[str]:
         fields = [f"        ({rows[0]},),"]
     else:
         fields = ["        (", *[f"            {r}," for r in rows], "        ),"]
+    if e.one_of:
+        groups = ", ".join(_kind_literal(g) for g in e.one_of)
+        fields.append(f"        one_of=({groups},),")
     return [f"    {attr} = _s.Checker(", f"        {where},", *fields, "    )", ""]
 
 

@@ -297,10 +297,16 @@ class Checker:
     a tuple of the allowed strings.
     """
 
-    __slots__ = ("_fields", "where")
+    __slots__ = ("_fields", "_one_of", "where")
 
-    def __init__(self, where: str, fields: tuple[tuple[str, str | tuple[str, ...], bool], ...]):
+    def __init__(
+        self,
+        where: str,
+        fields: tuple[tuple[str, str | tuple[str, ...], bool], ...],
+        one_of: tuple[tuple[str, ...], ...] = (),
+    ):
         self.where = where
+        self._one_of = one_of
         self._fields = tuple(
             (
                 name,
@@ -324,6 +330,9 @@ class Checker:
                     raise self._missing(name, value)
                 continue
             out[name] = value if type(value) in fast else check(self.where, name, value)  # type: ignore[assignment]
+        for group in self._one_of:
+            if not any(name in out for name in group):
+                raise TypeError(f"{self.where}: give at least one of the parameters {list(group)}")
         return out
 
     def positional(self, values: Mapping[str, object]) -> list[Json]:

@@ -88,6 +88,9 @@ class Endpoint:
     #: A long operation the generated coroutine can wait for with ``wait=True``: it then asks the
     #: server not to wait (``wait_until_done=False``) and polls the status endpoint instead.
     waiter: Literal["copy_v1", "copy_v2"] | None = None
+    #: Groups of parameters of which the caller must give at least one (``command`` or
+    #: ``async_get``): the handler throws otherwise, so it is a ``TypeError`` before sending.
+    one_of: tuple[tuple[str, ...], ...] = ()
     #: v1: what to call instead on a server without API v1 (the ``EndpointNotServedError`` a
     #: 404 raises says so); ``""`` elsewhere.
     replacement: str = ""

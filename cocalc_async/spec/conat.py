@@ -245,6 +245,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("project_id", "uuid|uuid[]", doc="project id(s); not with token_id"),
         Param("token_id", "string|string[]", doc="project invite token(s); not with project_id"),
         args_style="opts",
+        one_of=(("project_id", "token_id"),),
         result_model="projects:CollaboratorsAdded",
     ),
     hub(
@@ -422,6 +423,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("project_id", "string(uuid)", doc="the project (default: the global anonymous one)"),
         Param("path", "string", doc="file path context"),
         default_timeout=120.0,
+        one_of=(("input", "hash"),),
     ),
     hub(
         "sync.history",
@@ -575,6 +577,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("compute_server_id", "number", doc="run on this compute server"),
         timeout_param="timeout",
         default_timeout=60.0,
+        one_of=(("command", "async_get"),),
         result_model="exec:ExecResult",
     ),
     project(

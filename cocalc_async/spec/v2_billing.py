@@ -1318,6 +1318,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         idempotent=False,
         auth="required",
         errors=V2_ERRORS,
+        one_of=(("product", "id"),),
         params_auto=True,
         source="sagemathinc/cocalc:src/packages/next/pages/api/v2/shopping/cart/add.ts @5cb3315c30 (2026-07-03)",
     ),

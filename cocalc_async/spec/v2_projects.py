@@ -22,8 +22,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "command",
                 "string",
-                required=True,
-                doc="if args empty and command contains whitespace, bash=true is implied",
+                doc="if args empty and command contains whitespace, bash=true is implied; "
+                "required unless async_get (a poll, ExecInputSchema's async branch, "
+                "next/lib/api/schema/exec.ts @5cb3315c30, has no command)",
             ),
             Param("args", "string[]"),
             Param("path", "string", doc="working dir (relative to HOME)"),
@@ -49,6 +50,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         default_timeout=90.0,
         auth="required",
         errors=V2_ERRORS,
+        one_of=(("command", "async_get"),),
         source="sagemathinc/cocalc:src/packages/next/pages/api/v2/exec.ts @5cb3315c30 (2026-07-03)",
     ),
     Endpoint(

@@ -123,6 +123,9 @@ async def test_a_minimal_call_sends_exactly_the_required_parameters(endpoint: En
     rec = Recorder(answer=None)
     fn = _target(_root(endpoint, rec), endpoint)
     kwargs = _required_kwargs(fn)
+    sig = inspect.signature(fn).parameters
+    for group in endpoint.one_of:  # of each "at least one of" group, the first is given
+        kwargs.setdefault(group[0], _value(group[0], str(sig[group[0]].annotation)))
     args = [UUID] if endpoint.api == "conat/project" else []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -133,6 +136,7 @@ async def test_a_minimal_call_sends_exactly_the_required_parameters(endpoint: En
     required = {p.name for p in endpoint.params if p.required and p.exposed}
     if endpoint.api == "conat/project":
         required.discard("project_id")  # travels beside args, not in them
+    required |= {group[0] for group in endpoint.one_of}
     # No default of ours reaches the server: the server applies its own.
     assert set(sent) == required
 
@@ -171,9 +175,30 @@ async def test_explicit_none_for_a_required_parameter_is_a_type_error() -> None:
     rec = Recorder(None)
     with pytest.raises(TypeError, match=r"v2/projects/stop: parameter 'project_id' is required"):
         await V2(rec).projects.stop(project_id=None)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match=r"'command' is required, got NOT_GIVEN"):
-        await V2(rec).exec(project_id=UUID, command=NOT_GIVEN)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"'account_ids' is required, got NOT_GIVEN"):
+        await Conat(rec).hub.system.get_names(account_ids=NOT_GIVEN)  # type: ignore[arg-type]
     assert rec.calls == []
+
+
+async def test_exec_needs_a_command_or_a_job_to_poll() -> None:
+    rec = Recorder({"stdout": "", "stderr": "", "exit_code": 0})
+    with pytest.raises(
+        TypeError, match=r"v2/exec: give at least one of the parameters \['command', 'async_get'\]"
+    ):
+        await V2(rec).exec(project_id=UUID)
+    with pytest.raises(TypeError, match="at least one of"):
+        await V2(rec).exec(project_id=UUID, command=None, async_get=None)
+    assert rec.calls == []
+    # A poll in CoCalc's own form (ExecInputSchema's async branch): no command at all.
+    await V2(rec).exec(project_id=UUID, async_get="job-1", async_await=True, async_stats=False)
+    assert rec.calls[0][2] == {
+        "project_id": UUID,
+        "async_get": "job-1",
+        "async_stats": False,
+        "async_await": True,
+    }
+    with pytest.raises(TypeError, match=r"\['project_id', 'token_id'\]"):
+        await Conat(rec).hub.projects.add_collaborator(account_id=UUID)
 
 
 BAD_CALLS: list[tuple[str, dict[str, Any], type[Exception], str]] = [

@@ -84,6 +84,10 @@ async def test_each_coroutine_sends_its_endpoint(endpoint: Endpoint) -> None:
             kwargs[name] = _value(name, str(p.annotation))
         if p.kind is p.KEYWORD_ONLY and name.endswith("_id") and "str" in str(p.annotation):
             kwargs[name] = UUID
+    # Of each "at least one of" group, the first is given.
+    sig = inspect.signature(fn).parameters
+    for group in endpoint.one_of:
+        kwargs.setdefault(group[0], _value(group[0], str(sig[group[0]].annotation)))
     args = [UUID] if endpoint.api == "conat/project" else []
     # The endpoints CoCalc stopped serving warn; every other one must not.
     removed = endpoint.status == "removed-from-http"
