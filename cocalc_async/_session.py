@@ -317,7 +317,9 @@ class Session:
         limit = self.max_response_bytes
         length = response.content_length
         encoded = hdrs.CONTENT_ENCODING in response.headers
-        if length is None or length <= limit or encoded:
+        if length is not None and length <= limit and not encoded:
+            return await response.read()  # identity body of a known, small size: the fast path
+        if length is None or encoded:
             chunks: list[bytes] = []
             size = 0
             async for chunk in response.content.iter_chunked(_READ_CHUNK):
