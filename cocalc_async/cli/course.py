@@ -147,7 +147,13 @@ async def _run(
             on_event=on_event,
             **options,
         )
-        await job.preflight(action)
+        account_id = await job.preflight(action)
+        if not args.json:
+            print(
+                f"preflight ok: the key is account {account_id}'s; project {project} is"
+                f" writable; {len(students)} student(s) to {action}",
+                file=sys.stderr,
+            )
     except (ValueError, PreflightError) as exc:
         if bar is not None:
             bar.close()

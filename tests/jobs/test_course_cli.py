@@ -131,6 +131,7 @@ def test_bad_rows_are_reported_and_good_rows_proceed(
     assert len(problems) == 2
     assert "line 3: 'not-an-email' is not an e-mail address" in problems[0]
     assert "line 6: good1@example.com appears twice (first on line 2)" in problems[1]
+    assert f"preflight ok: the key is account {env.emu.account_id}'s" in captured.err
     assert "2 of 2 students ok" in captured.out
     assert "SKIPPED roster line 3" in captured.out
 
