@@ -29,6 +29,11 @@ class RecordedRequest(NamedTuple):
     fault: str | None
 
 
+class NoRequestsError(IndexError):
+    """``emu.requests.last()`` on an empty log. An ``IndexError`` and so a ``LookupError``,
+    with a message that says why."""
+
+
 def mask(body: Any) -> Any:
     if isinstance(body, dict):
         return {k: ("***" if k in SECRET_FIELDS else mask(v)) for k, v in body.items()}
@@ -56,6 +61,13 @@ class RequestLog:
         return [r for r in self._recent if r.endpoint == endpoint]
 
     def last(self) -> RecordedRequest:
+        """The latest request; ``NoRequestsError`` (a ``LookupError``) when none was recorded
+        since the start or the last ``clear()``."""
+        if not self._recent:
+            raise NoRequestsError(
+                "the emulator has recorded no request yet (or emu.requests.clear() emptied it);"
+                " check len(emu.requests) or emu.requests.total first"
+            )
         return self._recent[-1]
 
     def clear(self) -> None:
