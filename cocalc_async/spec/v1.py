@@ -140,7 +140,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "email_address",
                 "string",
-                doc="(seed/2017 variant only: required instead of account_id)",
+                doc="(seed/2017 variant only: required instead of account_id); servers from "
+                "2021-09 on reject the key (\"got an unexpected argument 'email_address'\")",
             ),
         ),
         success_event="changed_password",
@@ -246,7 +247,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                 "exclude_history",
                 "boolean",
                 default=False,
-                doc="(seed/2020 only; removed 2021-07) exclude *.sage-history files",
+                doc="(seed/2020 only) exclude *.sage-history files; CoCalc removed the key on "
+                "2021-07-17 (beac52edd1) and later servers reject a body holding it: sent only "
+                "if you pass it",
             ),
         ),
         success_event="success",
@@ -379,6 +382,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                 "timeout",
                 "number",
                 doc="how long to wait for the copy to complete before reporting error (though it could still succeed)",
+            ),
+            Param(
+                "exclude",
+                "array",
+                doc="(added 2021-11, 604c54bee1) array of rsync --exclude patterns",
             ),
         ),
         success_event="success",
@@ -1167,7 +1175,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             ),
             Param("query", "object|any", required=True, doc="The actual query"),
             Param("changes", "boolean"),
-            Param("multi_response", "boolean", default=False),
+            Param(
+                "multi_response",
+                "boolean",
+                default=False,
+                doc="do not pass true: the v1 handler then calls an undefined otps.cb "
+                "(hub/api/handler.coffee:62 at 72a8eed725) and fails",
+            ),
             Param("options", "object|any"),
         ),
         success_event="query",
