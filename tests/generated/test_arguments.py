@@ -397,3 +397,48 @@ def test_literal_kinds_accept_only_their_strings(choices: list[str], value: Any)
     else:
         with pytest.raises((TypeError, ValueError), match="v2/x: parameter 'p' must be one of"):
             check({"p": value})
+
+
+# --- property-based: the generated coroutines themselves ----------------------------------
+
+_ENDPOINTS_WITH_PARAMS = [
+    e for e in ENDPOINTS if any(p.exposed and p.name != "project_id" for p in e.params)
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+async def test_any_value_for_any_parameter_is_sent_as_json_or_refused_before_sending(
+    data: st.DataObject,
+) -> None:
+    endpoint = data.draw(st.sampled_from(_ENDPOINTS_WITH_PARAMS), label="endpoint")
+    rec = Recorder(answer=None)
+    fn = _target(_root(endpoint, rec), endpoint)
+    kwargs = _required_kwargs(fn)
+    sig = inspect.signature(fn).parameters
+    for group in endpoint.one_of:
+        kwargs.setdefault(group[0], _value(group[0], str(sig[group[0]].annotation)))
+    names = [p.name for p in endpoint.params if p.exposed and p.name in sig]
+    name = data.draw(st.sampled_from(names), label="parameter")
+    kwargs[name] = data.draw(_anything, label="value")
+    args = [UUID] if endpoint.api == "conat/project" else []
+    refused: Exception | None = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            await fn(*args, **kwargs)
+        except ResponseValidationError:
+            pass  # sent; the canned null fits no model
+        except (TypeError, ValueError) as exc:
+            refused = exc
+    if refused is not None:
+        assert rec.calls == []  # refused before anything was sent
+        where = f"{endpoint.api}/{endpoint.path}: "
+        named = f"{where}parameter '{name}" in str(refused)
+        group = f"{where}give at least one of the parameters" in str(refused) and name in str(
+            refused
+        )
+        assert named or group, refused
+        return
+    assert len(rec.calls) == 1
+    json.dumps(rec.calls[0][2], allow_nan=False)  # strict JSON: no NaN, no bytes, no objects
