@@ -438,7 +438,7 @@ async def test_any_value_for_any_parameter_is_sent_as_json_or_refused_before_sen
         group = f"{where}give at least one of the parameters" in str(refused) and name in str(
             refused
         )
-        assert named or group, refused
+        assert named or in_group, refused
         return
     assert len(rec.calls) == 1
     json.dumps(rec.calls[0][2], allow_nan=False)  # strict JSON: no NaN, no bytes, no objects
