@@ -42,10 +42,12 @@ __all__ = ["MAX_CLOCK_OFFSET_S", "Check", "DoctorReport", "Identity", "diagnose"
 #: A larger difference between the local and the server's clock is reported as a problem:
 #: expiry times (auth tokens, API keys) and "last active" times are then off by as much.
 MAX_CLOCK_OFFSET_S = 10.0
-#: Seconds a probe may take. The v1 probe gets more: a development-mode hub builds its 404 page
-#: on the first request, which took 39 s on a recorded hub.
+#: Seconds a ping may take.
 PROBE_TIMEOUT_S = 15.0
-V1_PROBE_TIMEOUT_S = 45.0
+#: Seconds the v1 and v2 route probes may take: a development-mode hub compiles a route (or its
+#: 404 page) on its first request, which took 39 s for the 404 page on a recorded hub and more
+#: than 15 s for v2 accounts/profile on another.
+ROUTE_PROBE_TIMEOUT_S = 60.0
 PINGS = 3
 
 KeyKind = Literal["account", "project"]
@@ -177,8 +179,8 @@ async def diagnose(client: Client) -> DoctorReport:
     """Probe ``client``'s server and key; see the module docstring for what is sent."""
     checks: list[Check] = []
     v1, v2 = await asyncio.gather(
-        _served(client, "v1", "ping", V1_PROBE_TIMEOUT_S),
-        _served(client, "v2", "accounts/profile", PROBE_TIMEOUT_S),
+        _served(client, "v1", "ping", ROUTE_PROBE_TIMEOUT_S),
+        _served(client, "v2", "accounts/profile", ROUTE_PROBE_TIMEOUT_S),
     )
     conat: bool | None = None
     identity: Identity | None = None

@@ -484,9 +484,10 @@ async def start_exec_job(
 ) -> ExecJob:
     """Start ``command`` as an async exec job and return the :class:`ExecJob` at once.
 
-    Only the options given are sent; the project's own defaults apply to the rest (for an async
-    job: 10 minutes of run time, 1 MB of output, ``err_on_exit`` true). ``timeout`` bounds the
-    command's run time on the server (seconds). With ``err_on_exit=False`` a non-zero exit is a
+    Only the options given are sent; the project's own defaults apply to the rest. Give
+    ``timeout`` (seconds of run time on the server) for anything long: without it a hub built
+    from CoCalc 5cb3315c30 killed a 90 s async job after 60 s (``PROJECT_EXEC_DEFAULT_TIMEOUT_S``,
+    although its schema text promises 10 minutes for async jobs). With ``err_on_exit=False`` a non-zero exit is a
     ``completed`` job with that ``exit_code`` rather than an error. ``via="conat"`` starts it
     through the project bridge's ``system.exec`` instead of ``POST /api/v2/exec``.
     """
