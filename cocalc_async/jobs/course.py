@@ -336,6 +336,7 @@ class CourseJob:
     ) -> CourseReport:
         from ..bulk import run_map
 
+        roster = _checked(roster)
         await self._projects(refresh=True)
         steps = ACTION_STEPS[action]
 
@@ -656,6 +657,33 @@ class CourseJob:
         # copy is confirmed by looking, either way.
         if not await self._exists(check_in or target, target_path):
             raise CopyFailedError(None, f"{path!r} was copied but {target_path!r} is not there")
+
+
+def _checked(roster: Sequence[Student]) -> list[Student]:
+    """The students with their e-mails as CoCalc stores them; ``ValueError`` naming every bad or
+    repeated address before anything is sent (a library caller may skip :mod:`.roster`)."""
+    from .roster import normalize_email
+
+    out: list[Student] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for i, student in enumerate(roster):
+        if not isinstance(student, Student):
+            problems.append(f"#{i}: {student!r} is not a Student")
+            continue
+        try:
+            email = normalize_email(student.email)
+        except ValueError as exc:
+            problems.append(f"#{i}: {student.email!r}: {exc}")
+            continue
+        if email in seen:
+            problems.append(f"#{i}: {email} appears twice")
+            continue
+        seen.add(email)
+        out.append(replace(student, email=email))
+    if problems:
+        raise ValueError(f"bad roster entries: {'; '.join(problems)}")
+    return out
 
 
 def _html(text: str) -> str:

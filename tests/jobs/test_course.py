@@ -328,3 +328,16 @@ async def test_an_invited_student_who_signs_up_shows_as_accepted(course: Course)
     assert again.account_id == account_id
     assert again.steps["collaborator"] == "skipped"  # already on the project; nothing sent
     assert course.counts()[1] == 1 + 5
+
+
+async def test_library_rosters_are_checked_before_anything_is_sent(course: Course) -> None:
+    sent = len(course.emu.requests)
+    bad = [Student("a@example.com"), Student("A@Example.com"), Student("not-an-email")]
+    with pytest.raises(ValueError, match="appears twice") as info:
+        await course.job().provision(bad)
+    assert "#2: 'not-an-email'" in str(info.value)
+    assert len(course.emu.requests) == sent
+    # Mixed case is what CoCalc stores lower-cased: the existing account is found.
+    report = await course.job().provision([Student("OLD1@Example.COM", "Olga", "Öhman")])
+    assert report.students[0].email == "old1@example.com"
+    assert report.students[0].account_id is not None
