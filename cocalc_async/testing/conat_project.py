@@ -20,8 +20,9 @@ from typing import Any
 
 from ._util import now_iso, now_ms
 from .auth import Principal
-from .conat import PROJECT, PROJECT_RAW_ARGS
+from .conat import PROJECT, PROJECT_RAW_ARGS, BareError
 from .context import Context
+from .exec import options_from
 from .files import FileError
 from .replies import HandlerError
 from .v2_projects import exec_v2
@@ -97,9 +98,27 @@ async def exec_(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> An
     opts = _arg(a)
     if not isinstance(opts, dict):
         raise HandlerError("TypeError: Cannot read properties of undefined (reading 'command')")
-    out = await exec_v2(ctx, who, {**opts, "project_id": pid})
+    try:
+        out = await exec_v2(ctx, who, {**opts, "project_id": pid})
+    except HandlerError as err:
+        raise _bare_exec_error(opts, err) from None
     head = {k: out[k] for k in ("type", "stdout", "stderr", "exit_code") if k in out}
     return {**head, **{k: v for k, v in out.items() if k not in head}}
+
+
+def _bare_exec_error(opts: dict[str, Any], err: HandlerError) -> HandlerError:
+    """executeCode fails with a string, so the project's ``${err}`` is that string itself
+    (recorded: prj-exec-err-on-exit-true, prj-exec-args-timeout-2), without the ``Error
+    executing command …`` wrapping of v2 exec nor an ``Error: ``."""
+    text = err.error
+    try:
+        parsed = options_from({**opts}, 60)
+    except HandlerError:
+        return err
+    prefix = f"Error executing command '{parsed.command}' with args '{','.join(parsed.args)}' -- "
+    if isinstance(text, str) and text.startswith(prefix):
+        return BareError(text[len(prefix) :])
+    return err
 
 
 @project("system.readTextFileFromProject")

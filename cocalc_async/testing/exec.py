@@ -362,10 +362,10 @@ async def run(
                 raise ExecError(f"killed command '{shown}'", stdout, stderr)
             return ExecOutput(stdout, stderr, 1)
         if exit_code and opts.err_on_exit:
-            text = (
-                f"command '{command}' (args={' '.join(args)}) exited with nonzero code"
-                f" {exit_code} -- stderr='{stderr[:1024]}'"
-            )
+            # a bash command is named as given, anything else as 'cmd' (args=...), both inside
+            # CoCalc's own quotes (src/packages/backend/execute-code.ts:699-727 @5cb3315c30)
+            x = opts.command if script is not None else f"'{command}' (args={' '.join(args)})"
+            text = f"command '{x}' exited with nonzero code {exit_code} -- stderr='{stderr[:1024]}'"
             raise ExecError(text, stdout, stderr)
         return ExecOutput(stdout, stderr, exit_code)
     finally:

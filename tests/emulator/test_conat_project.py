@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 from typing import Any
 
 from cocalc_async.testing import Emulator, conat
@@ -118,6 +119,15 @@ async def test_exec_blocking_async_and_signal(raw: Raw, emu: Emulator) -> None:
         "stderr": "",
         "exit_code": 5,
     }
+    # executeCode fails with a string: the project answers it bare (no Error: prefix)
+    failed = await call(
+        "system.exec", {"command": "echo a; exit 3", "bash": True, "err_on_exit": True}
+    )
+    assert failed == {"error": "command 'echo a; exit 3' exited with nonzero code 3 -- stderr=''"}
+    plain = await call("system.exec", {"command": "false", "args": [], "err_on_exit": True})
+    assert plain == {"error": "command ''false' (args=)' exited with nonzero code 1 -- stderr=''"}
+    killed = await call("system.exec", {"command": "sleep 5", "bash": True, "timeout": 1})
+    assert re.fullmatch(r"killed command 'bash \S+'", killed["error"])
     job = await call("system.exec", {"command": "sleep 30", "bash": True, "async_call": True})
     assert list(job)[:4] == ["type", "stdout", "stderr", "exit_code"]
     assert job["type"] == "async"
