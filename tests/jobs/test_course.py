@@ -341,3 +341,12 @@ async def test_library_rosters_are_checked_before_anything_is_sent(course: Cours
     report = await course.job().provision([Student("OLD1@Example.COM", "Olga", "Öhman")])
     assert report.students[0].email == "old1@example.com"
     assert report.students[0].account_id is not None
+
+
+async def test_no_key_in_a_jobs_repr_or_events(course: Course) -> None:
+    events: list[CourseEvent] = []
+    job = course.job(on_event=events.append, check_command="exit 2")
+    await job.provision(ROSTER[:1])
+    assert course.emu.api_key not in repr(job)
+    assert events
+    assert all(course.emu.api_key not in repr(e.to_json()) for e in events)
