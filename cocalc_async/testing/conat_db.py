@@ -12,7 +12,7 @@ from typing import Any
 from ._util import is_uuid
 from .accounts import is_member
 from .auth import Principal
-from .conat import hub
+from .conat import BareError, hub
 from .context import Context
 from .query import user_query
 from .replies import HandlerError
@@ -26,7 +26,12 @@ JUPYTER_OFF = "Jupyter API is not enabled on this server."
 
 @hub("db.userQuery")
 async def db_user_query(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
-    return user_query(ctx, who, a.get("query"))
+    """The database reports user-query failures as strings, so ``${err}`` adds nothing
+    (recorded: hub-uq-badtable, hub-uq-stranger)."""
+    try:
+        return user_query(ctx, who, a.get("query"))
+    except HandlerError as err:
+        raise BareError(err.error) from None
 
 
 @hub("db.touch")

@@ -42,7 +42,11 @@ def user_query(ctx: Context, who: Principal | None, query: Any) -> dict[str, Any
         return _projects(ctx, who, obj, many)
     if table == "public_paths" and not _is_get(obj):
         return _set_public_path(ctx, who, obj)
-    raise HandlerError(f"user query of table '{table}' is not supported by the emulator")
+    # the texts of src/packages/database/postgres-user-queries.coffee:408,1009 @5cb3315c30 (the
+    # emulator serves no other table, so it answers as for one with no user queries)
+    if _is_get(obj):
+        raise HandlerError(f"FATAL: get queries not allowed for table '{table}'")
+    raise HandlerError(f"FATAL: user set queries not allowed for table '{table}'")
 
 
 def _account_json(row: Any, fields: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +111,11 @@ def _projects(ctx: Context, who: Principal, obj: dict[str, Any], many: bool) -> 
         if row is None or not ctx.is_collaborator(who, project_id):
             if many:
                 return {"projects": []}
-            raise HandlerError("you do not have read access to this project")
+            # postgres-user-queries.coffee:1142 names an unset variable, hence "undefined"
+            raise HandlerError(
+                "FATAL: you do not have read access to this project --"
+                f" account_id={who.account_id}, project_id_=undefined"
+            )
         rows = [row]
     elif who.project_id is not None:
         row = ctx.store.project(who.project_id)

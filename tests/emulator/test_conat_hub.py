@@ -388,3 +388,20 @@ async def test_args_the_hub_cannot_prepare(raw: Raw) -> None:
     # noAuth / requireAccount functions take positional values as they are
     assert "siteName" in await raw.hub("system.getCustomize", [None])
     assert await raw.hub("system.getNames", [[]]) == {}
+
+
+async def test_user_query_errors_are_the_databases_strings(raw: Raw, emu: Emulator) -> None:
+    """Recorded: hub-uq-badtable, hub-uq-stranger (no Error: prefix)."""
+    assert await raw.hub("db.userQuery", [{"query": {"nosuchtable": {"x": None}}}]) == {
+        "error": "FATAL: get queries not allowed for table 'nosuchtable'"
+    }
+    pid = emu.create_project()
+    stranger, key = emu.create_account("S", "S")
+    q = {"query": {"projects": {"project_id": pid, "title": None}}}
+    assert await raw.hub("db.userQuery", [q], key=key) == {
+        "error": "FATAL: you do not have read access to this project --"
+        f" account_id={stranger}, project_id_=undefined"
+    }
+    assert await raw.v2("user-query", {"query": {"nosuchtable": {"x": 1}}}) == {
+        "error": "FATAL: user set queries not allowed for table 'nosuchtable'"
+    }
