@@ -171,6 +171,16 @@ RULES: tuple[ErrorRule, ...] = (
         "makes the caller anonymous)",
     ),
     ErrorRule(
+        "signed-in-as-owner-or-manager",
+        "PermissionDeniedError",
+        "regex",
+        r"(?i)must be signed in as (?:a|the) |^signed in user must be ",
+        example="must be signed in as a manager of the license",
+        source=f"src/packages/next/pages/api/v2/licenses/get-projects-with-license.ts:31, 38, "
+        f"src/packages/server/purchases/renew-subscription.ts:38 {SRC} (signed in, but not as "
+        "the right user: checked before the signed-in row, which would match too)",
+    ),
+    ErrorRule(
         "must-be-signed-in",
         "AuthenticationError",
         "regex",
@@ -241,6 +251,27 @@ RULES: tuple[ErrorRule, ...] = (
         source=f"src/packages/server/projects/delete.ts:50, "
         f"src/packages/next/pages/api/v2/projects/restore.ts:37 {SRC}; "
         "recorded v2-projects-delete-stranger",
+    ),
+    ErrorRule(
+        "collaborator-texts",
+        "PermissionDeniedError",
+        "regex",
+        r"^(?:permission denied -- )?(?:user |you )?must be (?:a )?collaborator(?: on| to|$)",
+        example="user must be collaborator on source project",
+        source=f"src/packages/server/conat/api/projects.ts:23, src/packages/server/conat/api/"
+        f"sync.ts:21, src/packages/server/jupyter/execute.ts:136, src/packages/next/pages/api/v2/"
+        f"projects/stop.ts:31, compute/get-detailed-state.ts:51 {SRC}",
+    ),
+    ErrorRule(
+        "owner-or-admin-texts",
+        "PermissionDeniedError",
+        "regex",
+        r"^(?:you must be the owner of |only the owner of |only (?:site )?admins? "
+        r"(?:can|may|are allowed) )",
+        example="you must be the owner of the compute server",
+        source=f"src/packages/next/pages/api/v2/compute/get-api-key.ts:45, "
+        f"projects/set-admin-quotas.ts:34 ('only admins can set project quotas'), "
+        f"src/packages/server/compute/set-server-owner.ts:30 {SRC}",
     ),
     ErrorRule(
         "user-query-admin",
