@@ -62,11 +62,50 @@ def password_strength(password: str) -> tuple[int, str | None]:
     return score, _help(score, str(feedback.get("warning") or ""), feedback.get("suggestions"))
 
 
+#: The Python port words its feedback as the original zxcvbn did; CoCalc's zxcvbn-ts with
+#: @zxcvbn-ts/language-en says it differently (recorded: flow-course-instructor/signup-weak,
+#: "This is a heavily used password." / "Add more words that are less common."). Only those two
+#: are confirmed by a recording; the others follow @zxcvbn-ts/language-en's translation keys.
+ZXCVBN_TS_TEXT = {
+    "This is a top-10 common password.": "This is a heavily used password.",
+    "This is a top-100 common password.": "This is a frequently used password.",
+    "This is a very common password.": "This is a commonly used password.",
+    "A word by itself is easy to guess.": "Single words are easy to guess.",
+    "Names and surnames by themselves are easy to guess.":
+        "Single names or surnames are easy to guess.",
+    "Straight rows of keys are easy to guess.":
+        "Straight rows of keys on your keyboard are easy to guess.",
+    'Repeats like "aaa" are easy to guess.': 'Repeated characters like "aaa" are easy to guess.',
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".':
+        'Repeated character patterns like "abcabcabc" are easy to guess.',
+    'Sequences like "abc" or "6543" are easy to guess.':
+        'Common character sequences like "abc" are easy to guess.',
+    "Dates are often easy to guess.": "Dates are easy to guess.",
+    "Add another word or two. Uncommon words are better.": "Add more words that are less common.",
+    "Use a few words, avoid common phrases.": "Use multiple words, but avoid common phrases.",
+    "No need for symbols, digits, or uppercase letters.":
+        "You can create strong passwords without using symbols, numbers, or uppercase letters.",
+    "Use a longer keyboard pattern with more turns.":
+        "Use longer keyboard patterns and change typing direction multiple times.",
+    "Avoid sequences.": "Avoid common character sequences.",
+    "Capitalization doesn't help very much.": "Capitalize more than the first letter.",
+    "All-uppercase is almost as easy to guess as all-lowercase.":
+        "Capitalize some, but not all letters.",
+    "Reversed words aren't much harder to guess.": "Avoid reversed spellings of common words.",
+    "Predictable substitutions like '@' instead of 'a' don't help very much.":
+        "Avoid predictable letter substitutions like '@' for 'a'.",
+}  # fmt: skip
+
+
+def _ts(text: str) -> str:
+    return ZXCVBN_TS_TEXT.get(text, text)
+
+
 def _help(score: int, warning: str, suggestions: Any) -> str | None:
     if score > MIN_PASSWORD_STRENGTH:
         return None
-    tips = "\n ".join(str(s) for s in suggestions) if isinstance(suggestions, list) else ""
-    return f"Password is too weak. {warning}\n {tips}"
+    tips = "\n ".join(_ts(str(s)) for s in suggestions) if isinstance(suggestions, list) else ""
+    return f"Password is too weak. {_ts(warning)}\n {tips}"
 
 
 _COMMON = {"password", "passw0rd", "12345678", "123456789", "qwertyui", "letmein1", "iloveyou"}
