@@ -186,7 +186,11 @@ class Emulator:
         admin: bool = False,
         legacy_key: bool = False,
     ) -> tuple[str, str]:
-        """A new account and an API key for it (``sk-…``, or ``sk_…`` with ``legacy_key``)."""
+        """A new account and an API key for it (``sk-…``, or ``sk_…`` with ``legacy_key``).
+
+        ``admin=True`` puts it in group ``admin``: its key may create accounts (v2
+        ``auth/sign-up``) and call the site-admin functions. Pending email invitations for
+        ``email_address`` make it a collaborator at once, as on the real hub."""
         store = self.ctx.store
         account_id = store.create_account(
             first_name=first_name,
