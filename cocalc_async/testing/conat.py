@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -59,7 +60,8 @@ PROJECT_RAW_ARGS: set[str] = set()
 #: The bridges' request timeout when the body has none (src/packages/server/api/hub-bridge.ts:5
 #: and project-bridge.ts:8 @5cb3315c30). The function keeps running after the bridge gives up.
 DEFAULT_TIMEOUT_MS = 15000
-_RUNNING: set[asyncio.Task[Any]] = set()
+#: Calls the bridge gave up on, per emulator: cancelled when it shuts down.
+_RUNNING: weakref.WeakKeyDictionary[Context, set[asyncio.Task[Any]]] = weakref.WeakKeyDictionary()
 
 
 #: How the hub prepares each function's args (src/packages/conat/hub/api/*.ts @5cb3315c30):
@@ -104,15 +106,24 @@ def args_of(name: str, args: Any, raw: set[str]) -> dict[str, Any]:
     return first_arg(name, args)
 
 
-async def call_with_timeout(body: dict[str, Any], subject: str, name: str, call: Any) -> Any:
+def _finished(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved: a call nobody waits for any more may fail quietly
+
+
+async def call_with_timeout(
+    ctx: Context, body: dict[str, Any], subject: str, name: str, call: Any
+) -> Any:
     """Await ``call`` (a coroutine) for at most the body's ``timeout`` ms; past it, the bridge's
     error ``timeout - callHub: subject=…, name=…, code='408' ``, while the call runs on."""
     timeout = body.get("timeout")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
         timeout = DEFAULT_TIMEOUT_MS
     task = asyncio.ensure_future(call)
-    _RUNNING.add(task)
-    task.add_done_callback(_RUNNING.discard)
+    running = _RUNNING.setdefault(ctx, set())
+    running.add(task)
+    task.add_done_callback(running.discard)
+    task.add_done_callback(_finished)
     try:
         return await asyncio.wait_for(asyncio.shield(task), float(timeout) / 1000)
     except asyncio.TimeoutError:
@@ -257,7 +268,7 @@ async def run_hub(ctx: Context, body: dict[str, Any], key: str | AuthHeaderError
             raise HandlerError(f"unknown function '{name}'")
         check_hub_args(str(name), body.get("args"))
         call = fn(ctx, who, args_of(str(name), body.get("args"), RAW_ARGS))
-        return compact(await call_with_timeout(body, subject, str(name), call))
+        return compact(await call_with_timeout(ctx, body, subject, str(name), call))
     except BareError as err:
         return compact({"error": err.error})
     except HandlerError as err:
@@ -303,7 +314,7 @@ async def run_project(
         if fn is None:
             raise HandlerError(f"unknown function '{name}'")
         call = fn(ctx, who, pid, args_of(str(name), body.get("args"), PROJECT_RAW_ARGS))
-        return compact(await call_with_timeout(body, subject, str(name), call))
+        return compact(await call_with_timeout(ctx, body, subject, str(name), call))
     except BareError as err:
         return compact({"error": err.error})
     except HandlerError as err:
@@ -312,6 +323,12 @@ async def run_project(
 
 def register(app: web.Application, ctx: Context) -> None:
     limit = ctx.settings.v2_body_limit
+
+    async def cancel_running(_: web.Application) -> None:
+        for task in list(_RUNNING.get(ctx, ())):
+            task.cancel()
+
+    app.on_shutdown.append(cancel_running)
 
     async def handle_hub(request: web.Request) -> web.StreamResponse:
         async def run(params: dict[str, Any], key: str | AuthHeaderError | None) -> Reply:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+import aiohttp
 import pytest
 
 from cocalc_async.testing import Emulator, conat
@@ -405,3 +406,24 @@ async def test_user_query_errors_are_the_databases_strings(raw: Raw, emu: Emulat
     assert await raw.v2("user-query", {"query": {"nosuchtable": {"x": 1}}}) == {
         "error": "FATAL: user set queries not allowed for table 'nosuchtable'"
     }
+
+
+async def test_a_call_the_bridge_gave_up_on_ends_with_the_emulator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ended: list[str] = []
+
+    async def slow(*_: object) -> None:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            ended.append("cancelled")
+            raise
+
+    monkeypatch.setitem(conat.HUB, "system.ping", slow)
+    async with Emulator() as emu, aiohttp.ClientSession() as session:
+        body = {"name": "system.ping", "timeout": 50}
+        _, got = await Raw(emu, session).post("/api/conat/hub", body)
+        assert got["error"].startswith("timeout - callHub")
+        assert ended == []  # still running after the bridge answered
+    assert ended == ["cancelled"]
