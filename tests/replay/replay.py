@@ -140,6 +140,8 @@ def coroutine_and_kwargs(client: Client, ex: dict[str, Any]) -> tuple[Any, dict[
     elif args:
         first = args[0]
         kwargs.update(first.get("opts", {}) if endpoint.args_style == "opts" else first)
+    if isinstance(params.get("timeout"), (int, float)):
+        kwargs["rpc_timeout"] = params["timeout"] / 1000  # the bridge's limit, ms on the wire
     if api == "conat/project":
         return (lambda **kw: fn_obj(params.get("project_id"), **kw)), kwargs
     return fn_obj, kwargs

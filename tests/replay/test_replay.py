@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -26,9 +27,9 @@ EXCHANGES = load_exchanges()
 # fmt: off
 EXPECTED: dict[str, tuple[str, str]] = {
     "flow-async-exec/start": ("ExecResult", "dict"),  # {'stdout': '', 'stderr': '', 'exit_code': 0
-    "flow-async-exec/poll-stats": ("refused:TypeError", "dict"),  # a poll: through ExecJob (below)
-    "flow-async-exec/await": ("refused:TypeError", "dict"),  # a poll: through ExecJob (below)
-    "flow-async-exec/again": ("refused:TypeError", "dict"),  # a poll: through ExecJob (below)
+    "flow-async-exec/poll-stats": ("ExecResult", "dict"),  # a poll in CoCalc's form: no command
+    "flow-async-exec/await": ("ExecResult", "dict"),  # a poll in CoCalc's form: no command
+    "flow-async-exec/again": ("ExecResult", "dict"),  # a poll in CoCalc's form: no command
     "flow-collab/exec-before": ("PermissionDeniedError", "PermissionDeniedError"),  # {'error': 'us
     "flow-collab/add": ("StatusResponse", "dict"),  # {'status': 'ok'}
     "flow-collab/list": ("list[Collaborator]", "list[dict]"),  # [{'account_id': '0bac13ae-1de5-485
@@ -181,9 +182,153 @@ EXPECTED: dict[str, tuple[str, str]] = {
 }
 # fmt: on
 
+BATCH = "recorded-2026-12-03"
+
+#: The second recording (``tests/samples/real/recorded-2026-12-03/``), keyed without the folder.
+# fmt: off
+EXPECTED_BATCH: dict[str, tuple[str, str]] = {
+    "flow-conat-add-collab/add": ("CollaboratorsAdded", "dict"),  # instructor {'project_id': ['56f
+    "flow-conat-add-collab/add-again": ("CollaboratorsAdded", "dict"),  # instructor {'project_id':
+    "flow-conat-add-collab/add-many": ("CollaboratorsAdded", "dict"),  # instructor {'project_id':
+    "flow-conat-add-collab/add-nonexistent-account": ("CollaboratorsAdded", "dict"),  # instructor
+    "flow-conat-add-collab/add-by-stranger": ("CollaboratorsAdded", "dict"),  # collaborator {'proj
+    "flow-conat-add-collab/list": ("list[Collaborator]", "list[dict]"),  # instructor [{'account_id
+    "flow-conat-add-collab/remove-stranger": ("None", "None"),  # instructor None
+    "flow-conat-add-collab/remove-collaborator": ("None", "None"),  # instructor None
+    "flow-conat-add-collab/remove-admin": ("None", "None"),  # instructor None
+    "flow-conat-delete/create": ("str", "str"),  # instructor a48b6ce8-c216-4cab-b7ef-bee1e29e715a
+    "flow-conat-delete/delete-stranger": ("PermissionDeniedError", "PermissionDeniedError"),
+    "flow-conat-delete/delete": ("None", "None"),  # instructor None
+    "flow-conat-delete/state-after": ("ProjectState", "dict"),  # instructor {'ip': '127.0.0.1', 's
+    "flow-conat-delete/uq-after": ("dict", "dict"),  # instructor {'projects': {'project_id': 'a48b
+    "flow-conat-delete/delete-again": ("None", "None"),  # instructor None
+    "flow-conat-delete/delete-nonexistent": ("PermissionDeniedError", "PermissionDeniedError"),
+    "flow-course-instructor/prep": ("ExecResult", "dict"),  # instructor {'stdout': 'README.txt\nhw
+    "flow-course-instructor/search": ("list[AccountSearchHit]", "list[dict]"),  # instructor [{'acc
+    "flow-course-instructor/search-unknown": ("list", "list"),  # instructor []
+    "flow-course-instructor/create": ("ProjectCreated", "dict"),  # instructor {'project_id': 'daf4
+    "flow-course-instructor/add": ("StatusResponse", "dict"),  # instructor {'status': 'ok'}
+    "flow-course-instructor/start": ("StatusResponse", "dict"),  # instructor {'status': 'ok'}
+    "flow-course-instructor/copy-out": ("CopyPathStarted", "dict"),  # instructor {'copy_id': ''}
+    "flow-course-instructor/check": ("ExecResult", "dict"),  # instructor {'stdout': '5\ndo it\n',
+    "flow-course-instructor/student-works": ("ExecResult", "dict"),  # stranger {'stdout': 'def f()
+    "flow-course-instructor/copy-back": ("CopyPathStarted", "dict"),  # instructor {'copy_id': ''}
+    "flow-course-instructor/verify": ("ExecResult", "dict"),  # instructor {'stdout': 'def f():\n
+    "flow-course-instructor/copy-no-access": ("PermissionDeniedError", "PermissionDeniedError"),
+    "flow-course-instructor/signup-instructor": ("SignUpError", "SignUpError"),  # instructor {'iss
+    "flow-course-instructor/signup-weak": ("SignUpError", "SignUpError"),  # instructor {'issues':
+    "flow-course-instructor/invite-by-email": ("None", "None"),  # instructor None
+    "flow-course-instructor/list": ("list[Collaborator]", "list[dict]"),  # instructor [{'account_i
+    "flow-exec-async-90s-timeout300/prep": ("ExecResult", "dict"),  # instructor {'stdout': 'ok\n',
+    "flow-exec-async-90s-timeout300/start": ("ExecResult", "dict"),  # instructor {'stdout': '', 's
+    "flow-exec-async-90s-timeout300/await-1": ("CoCalcAPIError", "CoCalcAPIError"),  # instructor {
+    "flow-exec-async-90s-timeout300/await-2": ("ExecResult", "dict"),  # instructor {'stdout': 'don
+    "flow-exec-async-90s-timeout300/count": ("ExecResult", "dict"),  # instructor {'stdout': '1\n',
+    "flow-exec-async-90s/prep": ("ExecResult", "dict"),  # instructor {'stdout': 'ok\n', 'stderr':
+    "flow-exec-async-90s/start": ("ExecResult", "dict"),  # instructor {'stdout': '', 'stderr': '',
+    "flow-exec-async-90s/await-1": ("ExecResult", "dict"),  # instructor {'stdout': '', 'stderr': '
+    "flow-exec-async-90s/again": ("ExecResult", "dict"),  # instructor {'stdout': '', 'stderr': 'ki
+    "flow-exec-async-90s/count": ("ExecResult", "dict"),  # instructor {'stdout': '1\n', 'stderr':
+    "flow-exec-async-poll-with-command-short/prep": ("ExecResult", "dict"),  # instructor {'stdout'
+    "flow-exec-async-poll-with-command-short/start": ("ExecResult", "dict"),  # instructor {'stdout
+    "flow-exec-async-poll-with-command-short/get-with-command": ("ExecResult", "dict"),
+    "flow-exec-async-poll-with-command-short/await-with-command": ("ExecResult", "dict"),
+    "flow-exec-async-poll-with-command-short/count": ("ExecResult", "dict"),  # instructor {'stdout
+    "flow-exec-async-poll-with-command/prep": ("ExecResult", "dict"),  # instructor {'stdout': 'ok\
+    "flow-exec-async-poll-with-command/start": ("ExecResult", "dict"),  # instructor {'stdout': '',
+    "flow-exec-async-poll-with-command/await-1": ("CoCalcAPIError", "CoCalcAPIError"),  # instructo
+    "flow-exec-async-poll-with-command/await-2": ("CoCalcAPIError", "CoCalcAPIError"),  # instructo
+    "flow-exec-async-poll-with-command/await-3": ("CoCalcAPIError", "CoCalcAPIError"),  # instructo
+    "flow-exec-async-poll-with-command/await-4": ("CoCalcAPIError", "CoCalcAPIError"),  # instructo
+    "flow-exec-async-poll-with-command/await-5": ("CoCalcAPIError", "CoCalcAPIError"),  # instructo
+    "flow-exec-async-poll-with-command/count": ("ExecResult", "dict"),  # instructor {'stdout': '6\
+    "flow-invite-existing/invite": ("None", "None"),  # instructor None
+    "flow-invite-existing/list": ("list[Collaborator]", "list[dict]"),  # instructor [{'account_id'
+    "flow-invite-existing/invite-email": ("None", "None"),  # instructor None
+    "flow-invite-existing/invite-by-stranger": ("PermissionDeniedError", "PermissionDeniedError"),
+    "flow-invite-existing/remove-stranger": ("None", "None"),  # instructor None
+    "flow-invite-existing/remove-collab": ("None", "None"),  # instructor None
+    "flow-invite/invite-noaccount": ("None", "None"),  # instructor None
+    "flow-invite/invite-noaccount-again": ("None", "None"),  # instructor None
+    "flow-invite/invite-bademail": ("CoCalcAPIError", "CoCalcAPIError"),  # instructor {'error': 'E
+    "flow-invite/invite-stranger-caller": ("PermissionDeniedError", "PermissionDeniedError"),
+    "flow-invite/invite-existing-email": ("None", "None"),  # instructor None
+    "flow-invite/list-after-existing": ("list[Collaborator]", "list[dict]"),  # instructor [{'accou
+    "flow-invite/remove-stranger": ("StatusResponse", "dict"),  # instructor {'status': 'ok'}
+    "flow-invite/uq-invite": ("dict", "dict"),  # instructor {'projects': {'project_id': '56f12e8c-
+    "flow-invite/signup-invited": ("SignedIn", "dict"),  # admin {'account_id': '19edd131-32fa-4f23
+    "flow-invite/list-after-signup": ("list[Collaborator]", "list[dict]"),  # instructor [{'account
+    "flow-prj-exec-async/prep": ("ExecResult", "dict"),  # instructor {'type': 'blocking', 'stdout'
+    "flow-prj-exec-async/start": ("ExecResult", "dict"),  # instructor {'type': 'async', 'stdout':
+    "flow-prj-exec-async/get": ("ExecResult", "dict"),  # instructor {'type': 'async', 'stdout': ''
+    "flow-prj-exec-async/await-bridge-default": ("CoCalcAPIError", "CoCalcAPIError"),  # instructor
+    "flow-prj-exec-async/await-timeout": ("ExecResult", "dict"),  # instructor {'type': 'async', 's
+    "flow-prj-exec-async/count": ("ExecResult", "dict"),  # instructor {'type': 'blocking', 'stdout
+    "flow-prj-exec-async/get-unknown": ("CoCalcAPIError", "CoCalcAPIError"),  # instructor {'error'
+    "flow-prj-signal/start": ("ExecResult", "dict"),  # instructor {'type': 'async', 'stdout': '',
+    "flow-prj-signal/signal": ("None", "None"),  # instructor None
+    "flow-prj-signal/get": ("ExecResult", "dict"),  # instructor {'type': 'async', 'stdout': '', 's
+    "flow-prj-signal/signal-gone": ("CoCalcAPIError", "CoCalcAPIError"),  # instructor {'error': 'E
+    "flow-prj-signal/signal-pids": ("CoCalcAPIError", "CoCalcAPIError"),  # instructor {'error': 'E
+    "flow-prj-signal/start-kill": ("ExecResult", "dict"),  # instructor {'type': 'async', 'stdout':
+    "flow-prj-signal/kill": ("None", "None"),  # instructor None
+    "flow-prj-signal/get-killed": ("ExecResult", "dict"),  # instructor {'type': 'async', 'stdout':
+    "flow-prj-signal/signal-collab": ("CoCalcAPIError", "CoCalcAPIError"),  # collaborator {'error'
+    "flow-prj-signal/signal-stranger": ("PermissionDeniedError", "PermissionDeniedError"),
+    "hub-state-p2": ("ProjectState", "dict"),  # instructor {'ip': '127.0.0.1', 'state': 'opened',
+    "hub-status-nonexistent": ("PermissionDeniedError", "PermissionDeniedError"),  # instructor {'e
+    "hub-status-p2": ("ProjectStatus", "dict"),  # instructor {}
+    "hub-status-stranger": ("PermissionDeniedError", "PermissionDeniedError"),  # stranger {'error'
+    "hub-uq-badtable": ("CoCalcAPIError", "CoCalcAPIError"),  # instructor {'error': 'FATAL: get qu
+    "hub-uq-list": ("dict", "dict"),  # instructor {'projects': [{'project_id': 'a48b6ce8-c216-4cab
+    "hub-uq-options": ("dict", "dict"),  # instructor {'projects': [{'project_id': 'a48b6ce8-c216-4
+    "hub-uq-projects-p1": ("dict", "dict"),  # instructor {'projects': {'project_id': '9a78d766-498
+    "hub-uq-set-title": ("dict", "dict"),  # instructor {}
+    "hub-uq-stranger": ("PermissionDeniedError", "PermissionDeniedError"),  # see PENDING
+    "prj-exec-20s-body-timeout-noargs": ("ExecResult", "dict"),  # instructor {'type': 'blocking',
+    "prj-exec-20s-body-timeout": ("ExecResult", "dict"),  # instructor {'type': 'blocking', 'stdout
+    "prj-exec-20s-nobody-timeout": ("CoCalcAPIError", "CoCalcAPIError"),  # instructor {'error': 't
+    "prj-exec-args-timeout-2": ("CoCalcAPIError", "CoCalcAPIError"),  # instructor {'error': 'kille
+    "prj-exec-err-on-exit-false": ("ExecResult", "dict"),  # instructor {'type': 'blocking', 'stdou
+    "prj-exec-err-on-exit-true": ("CoCalcAPIError", "CoCalcAPIError"),  # instructor {'error': 'com
+    "prj-signal-later-signal": ("ExecResult", "dict"),  # instructor {'type': 'async', 'stdout': ''
+    "prj-signal-later-signal9": ("ExecResult", "dict"),  # instructor {'type': 'async', 'stdout': '
+    "prj-signal-orphans": ("ExecResult", "dict"),  # instructor {'type': 'blocking', 'stdout': '2\n
+    "v2-valid-collab-add-no-account": ("refused:TypeError", "InvalidParametersError"),  # instructo
+    "v2-valid-collab-change-bad-group": ("refused:ValueError", "InvalidParametersError"),
+    "v2-valid-collab-remove-bad-uuid": ("refused:ValueError", "InvalidParametersError"),
+    "v2-valid-copy-path-no-path": ("refused:TypeError", "CoCalcAPIError"),  # instructor {'error':
+    "v2-valid-copy-path-no-target": ("refused:TypeError", "CoCalcAPIError"),  # instructor {'error'
+    "v2-valid-exec-args-not-list": ("refused:TypeError", "InvalidParametersError"),  # instructor {
+    "v2-valid-exec-async-get-no-stats": ("InvalidParametersError", "InvalidParametersError"),
+    "v2-valid-exec-async-get-number": ("refused:TypeError", "InvalidParametersError"),  # instructo
+    "v2-valid-exec-bad-project-id": ("refused:ValueError", "InvalidParametersError"),  # instructor
+    "v2-valid-exec-no-command": ("refused:TypeError", "InvalidParametersError"),  # instructor {'me
+    "v2-valid-exec-nokey-invalid": ("refused:TypeError", "InvalidParametersError"),  # none {'messa
+    "v2-valid-exec-timeout-abc": ("refused:TypeError", "InvalidParametersError"),  # instructor {'m
+    "v2-valid-exec-timeout-negative": ("refused:ValueError", "InvalidParametersError"),
+    "v2-valid-exec-timeout-zero": ("refused:ValueError", "dict"),  # the SDK refuses 0; this hub ra
+    "v2-valid-latex-no-path": ("refused:TypeError", "InvalidParametersError"),  # instructor {'mess
+    "v2-valid-projects-create-title-number": ("refused:TypeError", "dict"),  # instructor {'project
+    "v2-valid-projects-start-no-id": ("refused:TypeError", "InvalidParametersError"),  # instructor
+    "v2-valid-projects-update-title-number": ("refused:TypeError", "InvalidParametersError"),
+    "v2-valid-search-no-query": ("refused:TypeError", "InvalidParametersError"),  # instructor {'me
+    "v2-valid-sign-up-terms-string": ("refused:TypeError", "InvalidParametersError"),  # admin {'me
+    "v2-valid-user-query-string": ("refused:TypeError", "CoCalcAPIError"),  # instructor {'error':
+}
+# fmt: on
+EXPECTED.update({f"{BATCH}/{k}": v for k, v in EXPECTED_BATCH.items()})
+
 #: Expectations the SDK does not meet yet, with the reason; each must fail until it does (strict).
 PENDING: dict[str, str] = {
     "prj-exec-noerr": "the spec's conat system.exec has no err_on_exit yet (TypeError before sending)",
+    f"{BATCH}/hub-uq-stranger": "'FATAL: you do not have read access to this project' is not in"
+    " the error table yet",
+    **{
+        f"{BATCH}/{name}": "models.Organization wants a list for admin_account_ids; the hub"
+        " answers null for an organization without admins"
+        for name in ("hubfn-org-get-admin", "hubfn-org-getAll-admin")
+    },
 }
 
 #: Recorded requests the generated coroutines send differently, and why that is harmless.
@@ -195,6 +340,13 @@ EXPLAINED_BODY_DIFFERENCES: dict[str, str] = {
         "hub-test", "prj-ping-p2", "prj-ping", "prj-test",
     )
 }  # fmt: skip
+EXPLAINED_BODY_DIFFERENCES.update(
+    {
+        f"{BATCH}/{name}": "the SDK also sends the bridge a timeout past the command's own, which"
+        " the bridge would otherwise cut at 15 s (as it did here: code 408)"
+        for name in ("prj-exec-20s-nobody-timeout", "prj-exec-args-timeout-2")
+    }
+)
 
 
 @pytest.fixture
@@ -226,6 +378,8 @@ async def test_a_later_recording_parses_into_a_model_or_a_typed_error(
     """Until a row is written for it: no recorded answer breaks the models or the classifier."""
     if exchange_id == "(none)":
         pytest.skip("every recording is classified in EXPECTED")
+    if exchange_id in PENDING:
+        pytest.xfail(PENDING[exchange_id])
     generated, raw = await drive(server, EXCHANGES[exchange_id])
     for outcome in (generated, raw):
         assert outcome not in ("ResponseValidationError", "ResponseDecodeError"), outcome
@@ -305,3 +459,73 @@ async def test_the_latex_failure_recorded_later_is_a_latex_error(server: ReplayS
             await c.v2.latex(
                 project_id="b08f73f5-f616-4ba3-b143-3a40214dd8c0", path="a.tex", content="x"
             )
+
+
+def _flow(name: str, steps: tuple[str, ...]) -> list[dict[str, Any]]:
+    ids = [f"{BATCH}/{name}/{s}" for s in steps]
+    if not all(i in EXCHANGES for i in ids):
+        pytest.skip(f"the recording {BATCH}/{name} is not in tests/samples/real/")
+    return [EXCHANGES[i] for i in ids]
+
+
+async def test_a_90_s_job_cut_by_the_real_hub_at_60_s_is_polled_again(
+    server: ReplayServer,
+) -> None:
+    """The hub answered the first hanging poll after 60.1 s with {"error": "undefined"}; the
+    second poll got the result; the command ran once (runs5.txt had one line)."""
+    steps = _flow("flow-exec-async-90s-timeout300", ("start", "await-1", "await-2"))
+    assert steps[1]["response_body"] == {"error": "undefined"}
+    server.script = list(steps)
+    start = steps[0]["request_body"]
+    async with Client(key_of("instructor"), base_url=server.url, max_retries=0) as c:
+        job = await c.exec_job(start["project_id"], start["command"], bash=True, timeout=300)
+        result = await job.wait(timeout=30)
+    assert (result.status, result.stdout) == ("completed", "done\n")
+    sent = [body for _, _, body, _ in server.received]
+    assert sent == [s["request_body"] for s in steps]  # CoCalc's own form, never the command
+
+
+async def test_a_conat_job_polled_with_the_bridge_timeout_in_the_body(server: ReplayServer) -> None:
+    """Without ``timeout`` in the body the bridge cut the poll at 15 s (code 408); with it the
+    poll waited for the result. The SDK always sends it."""
+    start, cut, done = _flow(
+        "flow-prj-exec-async", ("start", "await-bridge-default", "await-timeout")
+    )
+    assert "code='408'" in cut["response_body"]["error"]
+    server.script = [start, cut, done]  # even a 408 is polled again
+    args = start["request_body"]["args"][0]
+    async with Client(key_of("instructor"), base_url=server.url, max_retries=0) as c:
+        job = await c.exec_job(
+            start["request_body"]["project_id"], args["command"], bash=True, via="conat"
+        )
+        result = await job.wait(timeout=120)
+    assert (result.status, result.stdout) == ("completed", "done3\n")
+    polls = [body for _, _, body, _ in server.received][1:]
+    assert len(polls) == 2
+    for body in polls:
+        assert body["args"] == done["request_body"]["args"]
+        assert body["timeout"] == 50_000  # the slice, in ms
+
+
+async def test_cancel_signals_the_process_group_the_real_hub_leaves_children_of_a_pid(
+    server: ReplayServer,
+) -> None:
+    """Signalling the job's pid killed bash but left its ``sleep 300`` running, and the job
+    said "running" until its time-out: so cancel signals the group (``-pid``)."""
+    (start,) = _flow("flow-prj-signal", ("start",))
+    orphans = EXCHANGES.get(f"{BATCH}/prj-signal-orphans")
+    assert orphans is not None
+    assert orphans["response_body"]["stdout"] == "2\n"
+    ended = {**start, "response_body": {**start["response_body"], "status": "error"}}
+    signalled = {**start, "response_body": None}
+    server.script = [start, signalled, ended]
+    args = start["request_body"]["args"][0]
+    async with Client(key_of("instructor"), base_url=server.url, max_retries=0) as c:
+        job = await c.exec_job(
+            start["request_body"]["project_id"], args["command"], bash=True, via="conat"
+        )
+        after = await job.cancel()
+    assert after.status == "error"
+    signal = server.received[1][2]
+    assert signal["name"] == "system.signal"
+    assert signal["args"] == [{"signal": 15, "pids": [-start["response_body"]["pid"]]}]
