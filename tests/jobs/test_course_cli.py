@@ -232,3 +232,15 @@ def test_provision_without_a_server_runs_the_demo_course_on_the_embedded_emulato
     assert summary["counts"]["project"]["done"] == 25
     assert summary["counts"]["check"]["done"] == 25
     assert len(lines) == 26  # one event per student, then the summary
+
+
+def test_create_accounts_with_an_instructors_key_exits_2_with_one_line(
+    env: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roster = _roster(tmp_path, "ca1@example.com\n")
+    projects = env.count("projects")
+    assert main([*_args(env, roster), "--create-accounts"]) == 2
+    err = _ours(capsys.readouterr().err)
+    assert len(err) == 1
+    assert "--create-accounts needs an admin's key" in err[0]
+    assert env.count("projects") == projects
