@@ -350,3 +350,17 @@ async def test_no_key_in_a_jobs_repr_or_events(course: Course) -> None:
     assert course.emu.api_key not in repr(job)
     assert events
     assert all(course.emu.api_key not in repr(e.to_json()) for e in events)
+
+
+def test_progress_without_tqdm_prints_plain_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # `import tqdm` now raises ImportError
+    stream = io.StringIO()
+    bar = CourseProgress(2, "collect", stream=stream)
+    bar(CourseEvent("collect", "retry", "a@b.org", "collect", "APITimeoutError: slow", 1))
+    bar(CourseEvent("collect", "failed", "a@b.org", "collect", "CopyFailedError: no", 2))
+    bar(CourseEvent("collect", "done", "c@d.org"))
+    bar.close()
+    lines = stream.getvalue().splitlines()
+    assert "retrying a@b.org (attempt 1): APITimeoutError: slow" in lines
+    assert "FAILED a@b.org: CopyFailedError: no" in lines
+    assert lines[-1] == "collect: 2/2 students, 1 done, 1 failed, 1 retried"
