@@ -92,6 +92,30 @@ async def test_a_90_second_exec_job_runs_once_and_returns_its_output(
 async def test_a_conat_exec_job_and_cancel(live: Client, project: str) -> None:
     job = await live.exec_job(project, "sleep 0.5; echo via-conat", bash=True, via="conat")
     assert (await job.wait(timeout=60)).stdout == "via-conat\n"
-    long = await live.exec_job(project, "sleep 600", via="conat")
+    # bash with a child: signalling only bash's pid leaves the child running on a real hub
+    seconds = 600 + uuid.uuid4().int % 300  # a sleep no other test runs
+    long = await live.exec_job(project, f"sleep {seconds}; echo never", bash=True, via="conat")
     after = await long.cancel()
     assert after.status != "running"
+    left = await live.v2.exec(
+        project_id=project, command=f"pgrep -f '[s]leep {seconds}' | wc -l", bash=True
+    )
+    assert left.stdout.strip() == "0"
+
+
+def test_the_cli_against_the_hub(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cocalc_async.cli import main
+
+    from .conftest import KEY
+
+    monkeypatch.setenv("COCALC_URL", URL)
+    monkeypatch.setenv("COCALC_API_KEY", KEY)
+    monkeypatch.delenv("COCALC_API_KEY_FILE", raising=False)
+    assert main(["doctor"]) == 0
+    assert "everything works" in capsys.readouterr().out
+    assert main(["whoami", "--json"]) == 0
+    assert '"kind": "account"' in capsys.readouterr().out
+    assert main(["ping"]) == 0
+    assert main(["query", '{"accounts": {"account_id": null}}']) == 0
