@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import weakref
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,7 @@ from .accounts import is_member
 from .auth import AuthHeaderError, Principal
 from .context import Context
 from .copy_api import start_copy
+from .files import FileError
 from .replies import HandlerError, Reply, compact
 from .v2 import principal_of
 
@@ -176,6 +178,18 @@ async def create_project(ctx: Context, who: Principal, a: dict[str, Any]) -> Any
     return pid
 
 
+def _source_exists(ctx: Context, project_id: str, path: str) -> None:
+    """The single-user hub stats the source first (recorded:
+    hubfn-projects-copy-nonexistent-src); a refused path gets the copy's own error."""
+    try:
+        missing = not os.path.lexists(ctx.files.resolve(project_id, path, "stat"))
+    except FileError:
+        return
+    if missing:
+        full = os.path.join(str(ctx.files.home(project_id)), path)
+        raise HandlerError(f"ENOENT: no such file or directory, stat '{full}'")
+
+
 @hub("projects.copyPathBetweenProjects")
 async def copy_between(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
     # CoCalc's UserCopyOptions (and the official client) send flat fields; a later branch of
@@ -195,6 +209,7 @@ async def copy_between(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
         raise HandlerError("user must be collaborator on target project")
     if params.get("target_path") is None:
         params["target_path"] = params.get("src_path")
+    _source_exists(ctx, str(src_id), str(params.get("src_path") or ""))
     copy_id = start_copy(ctx, who, params)
     await ctx.copies.wait(copy_id)
     row = ctx.store.copy_row(copy_id)
@@ -304,7 +319,12 @@ async def run_project(
     pid = str(project_id)
     if ctx.store.project(pid) is None:
         return compact({"error": f"no project with id {pid}"})
-    ctx.store.update_project(pid, state="running")  # the bridge starts the project (touch)
+    # project.touch(account_id) before the call (project-bridge.ts:62-65): the account and the
+    # project count as active, and the project is started (control/base.ts:76-96)
+    ctx.store.update_project(pid, state="running")
+    ctx.store.touch_project(pid)
+    if who.project_id is None:
+        ctx.store.touch_account(who.account_id)
     name = body.get("name")
     if name == "ping":
         return compact("pong")  # answered before any lookup (project/conat/api/index.ts)

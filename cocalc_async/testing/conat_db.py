@@ -13,6 +13,7 @@ from ._util import is_uuid
 from .accounts import is_member
 from .auth import Principal
 from .conat import BareError, hub
+from .conat_project import spawn_kernel_error
 from .context import Context
 from .query import user_query
 from .replies import HandlerError
@@ -169,9 +170,9 @@ async def jupyter_execute(ctx: Context, who: Principal, a: dict[str, Any]) -> An
     if a.get("kernel") is None:
         raise HandlerError("kernel must be specified in hash is not specified")
     _jupyter_project(ctx, who, a)
-    # the project has no kernel installed: its jupyterExecute answers launchJupyterKernel's
-    # text (src/packages/jupyter/kernel/launch-kernel.ts:201-207), which the hub rethrows
-    raise HandlerError(f'No spec available for kernel "{a.get("kernel")}".  Available specs: []')
+    # the project cannot spawn the kernel; the hub rethrows the project's "Error: ..." text
+    # as a new Error, hence two prefixes (recorded: hubfn-jupyter-execute)
+    raise BareError("Error: Error: " + spawn_kernel_error(a.get("kernel")))
 
 
 @hub("sync.history")

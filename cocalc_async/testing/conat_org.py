@@ -22,7 +22,12 @@ def _admins(ctx: Context, name: Any) -> list[str]:
     row = ctx.store.db.execute(
         "SELECT admin_account_ids FROM organizations WHERE name=?", (name,)
     ).fetchone()
-    return [] if row is None else list(json.loads(row[0] or "[]"))
+    return [] if row is None or row[0] is None else list(json.loads(row[0]))
+
+
+def _ids(stored: str | None) -> list[str] | None:
+    """``admin_account_ids``: NULL until an admin is added (recorded: hubfn-org-get-admin)."""
+    return None if stored is None else list(json.loads(stored))
 
 
 def _allowed(ctx: Context, who: Principal, name: Any) -> None:
@@ -65,7 +70,7 @@ async def get_all(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
     """Recorded for a non-admin: hub-org-getall, "Error: must be a site admin"."""
     _site_admin(ctx, who, "must be a site admin")
     rows = ctx.store.db.execute("SELECT name, title, admin_account_ids FROM organizations")
-    return [{"name": r[0], "title": r[1], "admin_account_ids": json.loads(r[2] or "[]")}
+    return [{"name": r[0], "title": r[1], "admin_account_ids": _ids(r[2])}
             for r in rows]  # fmt: skip
 
 
@@ -78,7 +83,8 @@ async def create(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
         raise HandlerError(f"name {name} is already used by some account or organization")
     organization_id = new_uuid()
     ctx.store.db.execute(
-        "INSERT INTO organizations (organization_id, name) VALUES (?, ?)", (organization_id, name)
+        "INSERT INTO organizations (organization_id, name, admin_account_ids) VALUES (?, ?, NULL)",
+        (organization_id, name),
     )
     return organization_id
 
@@ -95,7 +101,7 @@ async def get(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
     if row is None:
         raise HandlerError(f"no org named '{name}'")
     return {"name": row[0], "title": row[1], "description": row[2], "link": row[3],
-            "email_address": row[4], "admin_account_ids": json.loads(row[5] or "[]")}  # fmt: skip
+            "email_address": row[4], "admin_account_ids": _ids(row[5])}  # fmt: skip
 
 
 @hub("org.set")

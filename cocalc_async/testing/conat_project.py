@@ -23,7 +23,7 @@ from .auth import Principal
 from .conat import PROJECT, PROJECT_RAW_ARGS, BareError
 from .context import Context
 from .exec import options_from
-from .files import FileError
+from .files import FileError, node_error
 from .replies import HandlerError
 from .v2_projects import exec_v2
 
@@ -38,6 +38,22 @@ MAIN_CAPABILITIES: dict[str, Any] = {
     "julia": False,
 }  # fmt: skip
 NOT_HERE = "is not available in the CoCalc emulator"
+
+
+def spawn_kernel_error(kernel: Any) -> str:
+    """What the project's kernel pool says when the kernel cannot start: no kernel spec is
+    installed (recorded: prjfn-jupyterExecute, text of jupyter/kernel/launch-kernel.ts:201-207
+    wrapped by the kernel's spawn; the space before the blank line is CoCalc's)."""
+    if kernel is None:
+        return "cannot spawn since no kernel is set"  # recorded: prjfn-jupyterExecute-nokernel
+    return (
+        "**Unable to Spawn Jupyter Kernel:**\n\n"
+        f'Error: No spec available for kernel "{kernel}".  Available specs: [] \n\n'
+        "Try this in a terminal to help debug this (or contact support): "
+        f"`jupyter console --kernel={kernel}`\n\n"
+        "Once you fix the problem, explicitly restart this kernel to test here."
+    )
+
 
 ProjectFn = Callable[[Context, Principal, str, dict[str, Any]], Awaitable[Any]]
 
@@ -68,6 +84,14 @@ def _opts(a: dict[str, Any], field: str) -> dict[str, Any]:
 
 def _file_error(err: FileError) -> HandlerError:
     return HandlerError(str(err))
+
+
+def _absolute(ctx: Context, pid: str, err: FileError, syscall: str, path: str) -> HandlerError:
+    """A missing file named as Node names it when the project joined HOME and the path."""
+    if err.code != "ENOENT":
+        return _file_error(err)
+    full = posixpath.join(str(ctx.files.home(pid)), path)
+    return HandlerError(f"ENOENT: no such file or directory, {syscall} '{full}'")
 
 
 @project("system.ping")
@@ -165,7 +189,8 @@ async def listing(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> 
         entries = ctx.files.listing(pid, path, hidden)
         directory = ctx.files.resolve(pid, path or ".", "scandir")
     except FileError as err:
-        raise _file_error(err) from None
+        # getListing opens HOME/path (recorded: prjfn-listing-missing)
+        raise _absolute(ctx, pid, err, "opendir", path) from None
     out = []
     for entry in entries:
         item: dict[str, Any] = {"name": entry["name"]}
@@ -204,8 +229,11 @@ async def delete_files(ctx: Context, who: Principal, pid: str, a: dict[str, Any]
 
 
 def _move(ctx: Context, pid: str, src: str, dest: str) -> None:
-    """fs-extra ``move`` without overwrite: an existing destination is refused."""
+    """fs-extra ``move`` without overwrite: it lstats the source first (recorded:
+    prjfn-renameFile-missing), and an existing destination is refused."""
     try:
+        if not os.path.lexists(ctx.files.resolve(pid, src, "lstat")):
+            raise _absolute(ctx, pid, node_error("ENOENT", "lstat", src), "lstat", src)
         if ctx.files.resolve(pid, dest, "rename").exists():
             raise HandlerError("dest already exists.")
         ctx.files.move(pid, src, dest)
@@ -239,7 +267,8 @@ def _relative(ctx: Context, pid: str, path: str) -> str:
     home = ctx.files.home(pid).resolve()
     real = ctx.files.resolve(pid, path, "realpath")
     if not real.exists():
-        raise HandlerError(f"ENOENT: no such file or directory, realpath '{path}'")
+        # realpath(HOME + "/" + path) (recorded: prjfn-canonicalPaths)
+        raise _absolute(ctx, pid, node_error("ENOENT", "realpath", path), "realpath", path)
     return "" if real == home else str(real.relative_to(home))
 
 
@@ -285,12 +314,9 @@ async def configuration(ctx: Context, who: Principal, pid: str, a: dict[str, Any
 
 @project("system.jupyterExecute")
 async def jupyter_execute(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
-    """No kernel is installed: ``launchJupyterKernel``'s text
-    (src/packages/jupyter/kernel/launch-kernel.ts:201-207)."""
+    """No kernel is installed in the emulator's projects."""
     opts = _opts(a, "kernel")
-    kernel = opts.get("kernel")
-    shown = "undefined" if kernel is None else json.dumps(kernel).strip('"')
-    raise HandlerError(f'No spec available for kernel "{shown}".  Available specs: []')
+    raise HandlerError(spawn_kernel_error(opts.get("kernel")))
 
 
 @project("system.listJupyterKernels")
@@ -357,10 +383,21 @@ def _unavailable(what: str) -> ProjectFn:
     return fn
 
 
+@project("editor.formatterString")
+async def formatter_string(ctx: Context, who: Principal, pid: str, a: dict[str, Any]) -> Any:
+    """Python goes to yapf, which the emulator's projects lack (recorded:
+    prjfn-editor-formatterString; project/formatters/python-format.ts:69). Prettier's
+    languages cannot be formatted here."""
+    options = _opts(a, "str").get("options")
+    parser = options.get("parser") if isinstance(options, dict) else None
+    if parser in ("python", "yapf"):
+        raise HandlerError('Formatting utility "yapf" is not installed')
+    raise HandlerError(f"code formatting ({parser}) {NOT_HERE}")
+
+
 for _name, _what in (
     ("editor.jupyterNbconvert", "nbconvert (Jupyter)"),
     ("editor.jupyterRunNotebook", "running a notebook (Jupyter)"),
-    ("editor.formatterString", "code formatting"),
     ("editor.printSageWS", "printing a Sage worksheet"),
     ("editor.createTerminalService", "a terminal service"),
 ):

@@ -245,7 +245,10 @@ async def stop(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
 @hub("projects.touch")
 async def touch(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
     pid = _require(ctx, who, a.get("project_id"), "must be collaborator on project to touch it")
+    # project.touch(account_id): account and project active, and the project started
     ctx.store.touch_project(pid)
+    ctx.store.touch_account(who.account_id)
+    ctx.store.update_project(pid, state="running")
     return None
 
 

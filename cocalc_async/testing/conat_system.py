@@ -126,12 +126,19 @@ async def get_names(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
     ids = a.get("account_ids")
     if not isinstance(ids, list):
         raise HandlerError("TypeError: account_ids is not iterable")
+    for account_id in ids:
+        if not is_uuid(account_id):
+            # the query casts the list to UUID[]; node-postgres names its errors "error"
+            raise BareError(f'error: invalid input syntax for type uuid: "{account_id}"')
     out: dict[str, Any] = {}
     for account_id in ids:
-        row = ctx.store.account(account_id) if is_uuid(account_id) else None
+        row = ctx.store.account(account_id)
         if row is not None:
             out[account_id] = {"first_name": row["first_name"], "last_name": row["last_name"],
                                "profile": None}  # fmt: skip
+        else:
+            # get-name.ts:58-64: unknown ids are deleted accounts (recorded: hubfn-getNames)
+            out[account_id] = {"first_name": "Deleted", "last_name": "User"}
     return out
 
 

@@ -154,8 +154,13 @@ async def test_user_search_and_names(raw: Raw, emu: Emulator) -> None:
     assert await raw.hub("system.userSearch", [{"query": "x", "admin": True}]) == {
         "error": "Error: Must be an admin to do admin search."
     }
+    gone = "99999999-8888-4777-8666-555555555555"
+    assert await raw.hub("system.getNames", [[other, gone]]) == {
+        other: {"first_name": "Grace", "last_name": "Hopper", "profile": None},
+        gone: {"first_name": "Deleted", "last_name": "User"},  # recorded: hubfn-getNames
+    }
     assert await raw.hub("system.getNames", [[other, "not-an-id"]]) == {
-        other: {"first_name": "Grace", "last_name": "Hopper", "profile": None}
+        "error": 'error: invalid input syntax for type uuid: "not-an-id"'
     }
 
 

@@ -159,9 +159,17 @@ async def test_version_configuration_jupyter_editor_sync(raw: Raw, emu: Emulator
     assert main["capabilities"]["homeDirectory"] == str(emu.project_dir(pid))
     assert (await call("system.configuration", "x11"))["capabilities"] == {}
     assert await call("system.configuration", "other") is None
-    assert await call("system.jupyterExecute", {"input": "2+3", "kernel": "python3"}) == {
-        "error": 'Error: No spec available for kernel "python3".  Available specs: []'
+    spawn = await call("system.jupyterExecute", {"input": "2+3", "kernel": "python3"})
+    assert spawn["error"].startswith(  # recorded: prjfn-jupyterExecute
+        "Error: **Unable to Spawn Jupyter Kernel:**\n\nError: No spec available for kernel"
+        ' "python3".  Available specs: [] \n\n'
+    )
+    assert await call("system.jupyterExecute", {"input": "2+3"}) == {
+        "error": "Error: cannot spawn since no kernel is set"
     }
+    assert await call(
+        "editor.formatterString", {"str": "x=1", "options": {"parser": "python"}}
+    ) == {"error": 'Error: Formatting utility "yapf" is not installed'}
     assert await call("system.listJupyterKernels") == []
     assert await call("system.stopJupyterKernel", {"pid": 1}) == {"success": False}
     assert await call("editor.jupyterKernels") == []

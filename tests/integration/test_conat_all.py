@@ -240,7 +240,7 @@ async def jupyter_kernels(env: Env) -> None:
 
 @case("conat/hub", "jupyter.execute")
 async def jupyter_execute(env: Env) -> None:
-    with pytest.raises(APIError, match="No spec available for kernel"):
+    with pytest.raises(APIError, match="Unable to Spawn Jupyter Kernel"):
         await env.client.conat.hub.jupyter.execute(
             input="2+3", kernel="python3", project_id=env.project_id
         )
@@ -256,8 +256,13 @@ async def sync_history(env: Env) -> None:
 
 
 async def _org(env: Env) -> str:
+    """A site admin's key and an organization "uni" whose admin it is. (A real hub answers
+    admin_account_ids null for an organization without admins, which models.Organization
+    does not accept yet; tests/replay tracks that as pending.)"""
     key = _admin(env)
-    await env.client_for(key).conat.hub.org.create(name="uni")
+    admin = env.client_for(key).conat.hub
+    await admin.org.create(name="uni")
+    await admin.org.add_admin(name="uni", user="admin@example.com")
     return key
 
 
@@ -298,9 +303,7 @@ async def org_set(env: Env) -> None:
 async def org_add_admin(env: Env) -> None:
     admin = env.client_for(await _org(env))
     await admin.conat.hub.org.add_admin(name="uni", user=env.emu.account_id)
-    assert (await env.client.conat.hub.org.get(name="uni")).admin_account_ids == [
-        env.emu.account_id
-    ]
+    assert env.emu.account_id in (await env.client.conat.hub.org.get(name="uni")).admin_account_ids
 
 
 @case("conat/hub", "org.addUser")
@@ -308,7 +311,7 @@ async def org_add_user(env: Env) -> None:
     admin = env.client_for(await _org(env))
     await admin.conat.hub.org.add_user(name="uni", user="instructor@example.com")
     members = await admin.conat.hub.org.get_users(name="uni")
-    assert [m.account_id for m in members] == [env.emu.account_id]
+    assert env.emu.account_id in [m.account_id for m in members]
 
 
 @case("conat/hub", "org.createUser")
@@ -341,8 +344,8 @@ async def org_get_users(env: Env) -> None:
     admin = env.client_for(await _org(env))
     await admin.conat.hub.org.add_user(name="uni", user=env.emu.account_id)
     members = await admin.conat.hub.org.get_users(name="uni")
-    assert isinstance(members[0], OrgMember)
-    assert members[0].email_address == "instructor@example.com"
+    assert all(isinstance(m, OrgMember) for m in members)
+    assert "instructor@example.com" in [m.email_address for m in members]
 
 
 @case("conat/hub", "org.message")
@@ -359,7 +362,8 @@ async def org_remove_user(env: Env) -> None:
     admin = env.client_for(await _org(env))
     await admin.conat.hub.org.add_user(name="uni", user=env.emu.account_id)
     await admin.conat.hub.org.remove_user(name="uni", user=env.emu.account_id)
-    assert await admin.conat.hub.org.get_users(name="uni") == []
+    members = await admin.conat.hub.org.get_users(name="uni")
+    assert env.emu.account_id not in [m.account_id for m in members]
 
 
 @case("conat/hub", "org.removeAdmin")
@@ -367,7 +371,8 @@ async def org_remove_admin(env: Env) -> None:
     admin = env.client_for(await _org(env))
     await admin.conat.hub.org.add_admin(name="uni", user=env.emu.account_id)
     await admin.conat.hub.org.remove_admin(name="uni", user=env.emu.account_id)
-    assert (await admin.conat.hub.org.get(name="uni")).admin_account_ids == []
+    left = (await admin.conat.hub.org.get(name="uni")).admin_account_ids
+    assert env.emu.account_id not in left
 
 
 # -- project ---------------------------------------------------------------------------------------
@@ -437,7 +442,7 @@ async def p_signal(env: Env) -> None:
 
 @case("conat/project", "system.jupyterExecute")
 async def p_jupyter_execute(env: Env) -> None:
-    with pytest.raises(APIError, match="No spec available for kernel"):
+    with pytest.raises(APIError, match="Unable to Spawn Jupyter Kernel"):
         await env.client.conat.project.system.jupyter_execute(
             env.project_id, input="2+3", kernel="python3"
         )
@@ -499,7 +504,7 @@ async def p_run_notebook(env: Env) -> None:
 
 @case("conat/project", "editor.formatterString")
 async def p_formatter_string(env: Env) -> None:
-    with pytest.raises(APIError, match="not available in the CoCalc emulator"):
+    with pytest.raises(APIError, match='Formatting utility "yapf" is not installed'):
         await env.client.conat.project.editor.formatter_string(
             env.project_id, str="x=1", options={"parser": "python"}
         )
