@@ -133,3 +133,44 @@ async def test_volatile_fields_have_the_recorded_values_types(emu: Emulator, nam
     assert sorted(got) == sorted(record["response_body"])
     for field, value in record["response_body"].items():
         assert type(got[field]) is type(value), field
+
+
+#: The second recording (its own world in ``recorded-2026-12-03/_context.json``): every conat
+#: exchange except the ones that wait 15-90 s on purpose (bridge time-outs, 90 s jobs, signals
+#: of 300 s sleeps). What still differs, and why:
+SECOND = SAMPLES / "recorded-2026-12-03"
+SLOW_FILES = ("prj-exec-20s-", "flow-exec-async-90s", "flow-prj-signal", "flow-prj-exec-async",
+              "prj-signal-")  # fmt: skip
+EXPLAINED = {
+    "prj-exec-args-timeout-2": "the killed script's temporary path differs by nature",
+    "prjfn-editor-formatterString-md": "markdown is formatted by prettier, absent here",
+    "hubfn-userSearch-email": "last_active comes from the collaborator's earlier activity in"
+    " the recording, which this subset does not replay",
+    # the replay helper does not map ids a flow creates (captured ids) yet, so these calls
+    # name a project or an organization the emulator does not know
+    **{f"flow-conat-delete/{step}": "a captured id" for step in (
+        "create", "delete-stranger", "delete", "state-after", "uq-after", "delete-again")},
+    "hubfn-org-create-admin": "a captured id",
+    "flow-course-instructor/invite-by-email": "a captured id (the course project)",
+}  # fmt: skip
+
+
+async def test_the_second_recordings_conat_exchanges(emu: Emulator) -> None:
+    from .replay import World, load_exchanges, replay_one
+
+    context, exchanges = load_exchanges(SECOND)
+    chosen = [
+        ex for ex in exchanges
+        if ex["path"].startswith("/api/conat") and not ex["_file"].startswith(SLOW_FILES)
+    ]  # fmt: skip
+    assert len(chosen) >= 120
+    world = World.build(emu, context)
+    differing = {}
+    async with aiohttp.ClientSession() as session:
+        for ex in chosen:
+            outcome = await replay_one(world, session, ex)
+            if outcome.problems:
+                differing[ex["id"]] = outcome.problems
+    for name, problems in differing.items():
+        print(name, "; ".join(problems)[:300])
+    assert set(differing) <= set(EXPLAINED)
