@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 
 from cocalc_async import Client
-from cocalc_async.doctor import MAX_CLOCK_OFFSET_S
+from cocalc_async.doctor import MAX_CLOCK_OFFSET_S, identify
 from cocalc_async.testing import Emulator
 
 ACCOUNT_KEY = "sk_doctor_account_key_0123456789"
@@ -205,3 +205,15 @@ async def test_the_emulator_passes() -> None:
     assert report.ok, report.render()
     assert report.identity is not None
     assert report.identity.account_id == emu.account_id
+
+
+async def test_a_project_key_on_the_emulator() -> None:
+    async with Emulator() as emu:
+        pid = emu.create_project()
+        key = emu.create_project_key(pid)
+        async with Client(key, base_url=emu.url) as c:
+            report = await c.doctor()
+            me = await identify(c)
+    assert (me.kind, me.project_id) == ("project", pid)
+    assert report.ok, report.render()
+    assert report.identity == me
