@@ -401,7 +401,8 @@ class ExecJob:
         """
         if isinstance(signal, bool) or not isinstance(signal, int) or not 0 < signal < 65:
             raise ValueError(f"signal must be a signal number 1..64, got {signal!r}")
-        state = self.last if self.last.pid is not None else await self.status()
+        # Fresh state, never a remembered pid: the job may have ended and its pid been reused.
+        state = await self.status()
         for _ in range(PID_POLLS):
             # A job started a moment ago may not have its process yet.
             if not state.running or state.pid is not None:

@@ -518,7 +518,7 @@ async def test_cancel_signals_the_process_group_the_real_hub_leaves_children_of_
     assert orphans["response_body"]["stdout"] == "2\n"
     ended = {**start, "response_body": {**start["response_body"], "status": "error"}}
     signalled = {**start, "response_body": None}
-    server.script = [start, signalled, ended]
+    server.script = [start, start, signalled, ended]  # start, fresh status, signal, await
     args = start["request_body"]["args"][0]
     async with Client(key_of("instructor"), base_url=server.url, max_retries=0) as c:
         job = await c.exec_job(
@@ -526,6 +526,6 @@ async def test_cancel_signals_the_process_group_the_real_hub_leaves_children_of_
         )
         after = await job.cancel()
     assert after.status == "error"
-    signal = server.received[1][2]
+    signal = server.received[2][2]
     assert signal["name"] == "system.signal"
     assert signal["args"] == [{"signal": 15, "pids": [-start["response_body"]["pid"]]}]
