@@ -8,6 +8,7 @@
     │   │   ├── AccountCreationFailedError   v1 ``account_creation_failed`` (``reason`` dict)
     │   │   ├── SignUpError                  v2 ``auth/sign-up`` ``{"issues": {...}}``
     │   │   ├── LatexError                   v2 ``latex`` answered with a failed compile
+    │   │   ├── NotImplementedOnServerError  v2 ``compute/control`` ("NOT implemented yet")
     │   │   └── NotFoundError ...            (also APIStatusError when it came as a 404)
     │   │       ├── FileNotFoundOnServerError   ``ENOENT`` (``path``)
     │   │       └── EndpointNotServedError      404 page: no v1 here, or no such route
