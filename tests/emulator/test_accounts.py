@@ -175,3 +175,17 @@ async def test_v1_noncloud_invite_joins_on_sign_up() -> None:
         assert (status, out["event"]) == (200, "invite_noncloud_collaborators_resp")
         late, _ = emu.create_account("L", "L", email_address="late@example.com")
         assert emu.store.group_of(late, pid) == "collaborator"
+
+
+async def test_an_admin_is_no_collaborator(raw: Raw, emu: Emulator) -> None:
+    """is-collaborator.ts has no admin case: an admin may delete any project (delete.ts asks
+    for the group itself) but runs nothing in a project it is not a member of."""
+    pid = emu.create_project()
+    _, admin = emu.create_account("A", "A", admin=True)
+    assert await raw.v2("exec", {"project_id": pid, "command": "true"}, key=admin) == {
+        "error": "user must be a collaborator on the project"
+    }
+    assert await raw.project("system.ping", project_id=pid, key=admin) == {
+        "error": "user must be a collaborator on the project"
+    }
+    assert await raw.v2("projects/delete", {"project_id": pid}, key=admin) == {"status": "ok"}
