@@ -151,6 +151,8 @@ class AccountSearchHit:
     created: Json = None
     email_address_verified: Json = None
     email_address: str | None = None
+    #: Only in an admin's search (UserSearchResult, util/db-schema/accounts.ts:1149 @5cb3315c30).
+    banned: bool | None = None
 
 
 @attrs.frozen

@@ -9,10 +9,17 @@ from .._types import Json
 
 @attrs.frozen
 class DirectoryEntry:
+    """One entry of a listing (CoCalc's ``DirectoryListingEntry``, util/types/directory-listing.ts
+    @5cb3315c30): ``size`` is bytes, or a directory's entry count; ``error`` when it could not be
+    read; ``link_target`` for a symbolic link whose target could be determined."""
+
     name: str
     size: int | None = None
     mtime: float | None = None
     isdir: bool = False
+    issymlink: bool = False
+    link_target: str | None = None
+    error: str | None = None
 
 
 @attrs.frozen

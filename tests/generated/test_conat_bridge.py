@@ -408,3 +408,26 @@ async def test_copy_between_projects_outlasts_the_bridge_default() -> None:
     await hub.projects.copy_path_between_projects(src_project_id=PID, src_path="a", timeout=600)
     assert rec.calls[1][2]["timeout"] == 600_000
     assert rec.calls[1][2]["args"] == [{"src_project_id": PID, "src_path": "a", "timeout": 600}]
+
+
+async def test_listing_entries_keep_cocalcs_symlink_and_error_fields() -> None:
+    from cocalc_async.models.files import DirectoryEntry
+
+    answer: Json = [
+        {"name": "conat.txt", "mtime": 1796303956.804, "size": 2},  # as recorded (prj-listing)
+        {"name": "l", "issymlink": True, "link_target": "conat.txt", "size": 9},
+        {"name": "bad", "error": "EACCES"},
+    ]
+    out = await Conat(Recorder(answer)).project.system.listing(PID, path="rec")
+    assert out == [
+        DirectoryEntry(name="conat.txt", size=2, mtime=1796303956.804),
+        DirectoryEntry(name="l", size=9, issymlink=True, link_target="conat.txt"),
+        DirectoryEntry(name="bad", error="EACCES"),
+    ]
+
+
+async def test_admin_search_hits_say_banned() -> None:
+    hits = await Conat(Recorder([{"account_id": UUID, "banned": True}])).hub.system.user_search(
+        query="x", admin=True
+    )
+    assert hits[0].banned is True
