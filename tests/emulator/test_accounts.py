@@ -189,3 +189,18 @@ async def test_an_admin_is_no_collaborator(raw: Raw, emu: Emulator) -> None:
         "error": "user must be a collaborator on the project"
     }
     assert await raw.v2("projects/delete", {"project_id": pid}, key=admin) == {"status": "ok"}
+
+
+async def test_admin_may_restore_and_list_any_project(raw: Raw, emu: Emulator) -> None:
+    pid = emu.create_project()
+    _, admin = emu.create_account("A", "A", admin=True)
+    _, stranger = emu.create_account("S", "S")
+    emu.store.update_project(pid, deleted=1)
+    body = {"project_id": pid}
+    assert await raw.v2("projects/restore", body, key=stranger) == {
+        "error": "must be an owner to restore a project"
+    }
+    assert await raw.v2("projects/restore", body, key=admin) == {"status": "ok"}
+    assert emu.store.project(pid)["deleted"] == 0  # type: ignore[index]
+    listed = await raw.v2("projects/collaborators/list", body, key=admin)
+    assert [c["account_id"] for c in listed] == [emu.account_id]
