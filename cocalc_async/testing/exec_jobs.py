@@ -40,7 +40,6 @@ class Job:
     task: asyncio.Task[None] | None = None
 
     def as_json(self, with_stats: bool) -> dict[str, Any]:
-        elapsed = ((self.end or time.time()) * 1000 - self.start) / 1000
         out: dict[str, Any] = {
             "type": "async",
             "job_id": self.job_id,
@@ -49,11 +48,14 @@ class Job:
             "stdout": self.stdout,
             "stderr": self.stderr,
             "exit_code": self.exit_code,
-            "elapsed_s": round(elapsed, 3),
         }
+        if self.end is not None:
+            # CoCalc sets elapsed_s only when the job ends (backend/execute-code.ts:267,682)
+            out["elapsed_s"] = round((self.end * 1000 - self.start) / 1000, 3)
         if self.pid_box:
             out["pid"] = self.pid_box[0]
-        if with_stats:
+        if with_stats and self.stats:
+            # the monitor creates the list at its first sample (execute-code.ts:399)
             out["stats"] = list(self.stats)
         return out
 
@@ -87,6 +89,19 @@ class ExecJobs:
         job.task = asyncio.get_running_loop().create_task(self._run(job, opts, cwd, home))
         self._jobs[job.job_id] = job
         self._evict()
+        return job.as_json(False)
+
+    async def start_with_pid(
+        self, project_id: str, opts: ExecOptions, cwd: Path, home: Path
+    ) -> dict[str, Any]:
+        """``start``, answered once the child exists: CoCalc's first answer carries its ``pid``
+        (``{...job_config, pid}``, backend/execute-code.ts:300 @5cb3315c30)."""
+        first = self.start(project_id, opts, cwd, home)
+        job = self._jobs[first["job_id"]]
+        for _ in range(400):  # at most 2 s: a spawn that slow has bigger problems
+            if job.pid_box or job.done.is_set():
+                break
+            await asyncio.sleep(0.005)
         return job.as_json(False)
 
     async def _run(self, job: Job, opts: ExecOptions, cwd: Path, home: Path) -> None:

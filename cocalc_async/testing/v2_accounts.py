@@ -23,7 +23,10 @@ def _names(ctx: Context, ids: Any) -> dict[str, Any]:
     for account_id in ids if isinstance(ids, list) else [ids]:
         row = ctx.store.account(account_id) if is_uuid(account_id) else None
         if row is not None:
-            out[account_id] = {"first_name": row["first_name"], "last_name": row["last_name"]}
+            # getNames selects the profile column too (server/accounts/get-name.ts:73): null
+            # for an account that never set a colour or an image
+            out[account_id] = {"first_name": row["first_name"], "last_name": row["last_name"],
+                               "profile": None}  # fmt: skip
     return out
 
 
@@ -62,6 +65,9 @@ async def profile(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any
     if private:
         prof["email_address"] = row["email_address"]
         prof["is_admin"] = ctx.store.is_admin(row["account_id"])
+        # server/accounts/profile/private.ts:25-29: partner group; no email and no passport
+        prof["is_partner"] = False
+        prof["is_anonymous"] = not row["email_address"]
     return {"profile": prof}
 
 
@@ -213,9 +219,17 @@ async def get_messages(ctx: Context, who: Principal | None, p: dict[str, Any]) -
         int(p.get("offset") or 0),
     )
     msgs = [{"id": r["id"], "from_id": r["from_id"], "to_ids": json.loads(r["to_ids"]),
-             "subject": r["subject"], "body": r["body"], "sent": r["sent"], "thread_id": r["reply_id"]}
+             "subject": r["subject"], "body": r["body"], "sent": r["sent"], "thread_id": r["reply_id"],
+             **_flags(r)}
             for r in rows]  # fmt: skip
     return {"status": "success", "messages": msgs}
+
+
+def _flags(row: Any) -> dict[str, bool]:
+    """The per-recipient flags of a message (recorded ``flow-messages/get``): false until set.
+    The store keeps who has read a message as a JSON list of account ids."""
+    read = row["read"] if "read" in row.keys() else "[]"
+    return {"read": bool(json.loads(read or "[]")), "saved": False, "deleted": False}
 
 
 @route("support/create-ticket")

@@ -47,7 +47,7 @@ async def exec_v2(ctx: Context, who: Principal | None, p: dict[str, Any]) -> dic
     except FileError as err:
         raise HandlerError(str(err)) from None
     if p.get("async_call"):
-        return ctx.jobs.start(project_id, opts, cwd, home)
+        return await ctx.jobs.start_with_pid(project_id, opts, cwd, home)
     try:
         out = await run(opts, cwd, home, ctx.groups, project_id=project_id)
     except ExecError as err:
@@ -78,7 +78,7 @@ async def create(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
 
 @route("projects/get")
 async def get(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
-    me = account_only(who)
+    me = account_only(who, "Must be signed in.")  # next/pages/api/v2/projects/get.ts:18
     account_id = p.get("account_id") or me.account_id
     if account_id != me.account_id and not ctx.store.is_admin(me.account_id):
         raise HandlerError("only admins can get other users' projects")
@@ -183,7 +183,9 @@ async def copy_path(ctx: Context, who: Principal | None, p: dict[str, Any]) -> A
     if not public and not ctx.is_collaborator(me, str(p["src_project_id"])):
         raise HandlerError("must be a collaborator on source project")
     copy_id = start_copy(ctx, me, p, src_path_key="path", public=public)
-    if p.get("wait_until_done", True) is False:
+    # a multi-user hub runs the copy in the background and answers its id; a single-user one
+    # copies before answering and has no id to give (copy-path.ts:76, `copy_id ?? ""`)
+    if p.get("wait_until_done", True) is False and not ctx.settings.single_user:
         return {"copy_id": copy_id}
     await ctx.copies.wait(copy_id)
     row = ctx.store.copy_row(copy_id)
@@ -213,7 +215,9 @@ async def collab_list(ctx: Context, who: Principal | None, p: dict[str, Any]) ->
     else:
         pid = collaborator(ctx, who, p.get("project_id"), "must be a collaborator on the project")
     out = []
-    for account_id in ctx.store.users(pid):
+    # lib/share/get-collaborators.ts reads jsonb_object_keys(users); jsonb keeps object keys
+    # sorted (same length, so bytewise), hence the collaborators come in account_id order
+    for account_id in sorted(ctx.store.users(pid)):
         row = ctx.store.account(account_id)
         if row is not None:
             out.append(

@@ -33,21 +33,56 @@ VOLATILE_KEYS = ("now", "time", "created", "start", "pid", "id", "server_time", 
 MAX_SLEEP = 2.0
 
 
-def load_exchanges(root: Path = SAMPLES) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """``(context, exchanges)``: every exchange under ``root`` (flows flattened into their
-    steps), in recording order. Recordings in sub-folders bring their own ``_context.json``."""
-    context = json.loads((root / "_context.json").read_text(encoding="utf-8"))
-    records: list[tuple[int, int, dict[str, Any]]] = []
+@dataclass
+class Session:
+    """The exchanges of one recording session (a folder with its ``_context.json``) recorded in
+    one hub mode, replayed into one fresh emulator."""
+
+    name: str
+    context: dict[str, Any]
+    #: ``v2_validation`` of the recorded hub (``COCALC_DISABLE_API_VALIDATION``)
+    validation: bool
+    exchanges: list[dict[str, Any]]
+
+
+def load_sessions(root: Path = SAMPLES) -> list[Session]:
+    """Every exchange under ``root`` (flows flattened into their steps), grouped by session and
+    hub mode, in recording order. A folder without ``_context.json`` belongs to its parent's."""
+    groups: dict[tuple[Path, bool], list[tuple[int, int, dict[str, Any]]]] = {}
     for path in sorted(root.rglob("*.json")):
         if path.name.startswith("_"):
             continue
+        ctx_dir = path.parent
+        while not (ctx_dir / "_context.json").exists() and ctx_dir != root:
+            ctx_dir = ctx_dir.parent
         data = json.loads(path.read_text(encoding="utf-8"))
         seq = int(data.get("seq") or 0)
         steps = data["steps"] if data.get("flow") else [data]
+        mode = (steps[0].get("hub_mode") or data.get("hub_mode") or {}).get("v2_validation", True)
+        flow = data["id"] if data.get("flow") else None
+        rows = groups.setdefault((ctx_dir, bool(mode)), [])
         for i, step in enumerate(steps):
-            records.append((seq, i, {**step, "_file": path.name}))
-    records.sort(key=lambda r: (r[0], r[1]))
-    return context, [r[2] for r in records]
+            rows.append((seq, i, {**step, "_file": str(path.relative_to(root)), "_flow": flow}))
+    sessions = []
+    for (ctx_dir, validation), rows in sorted(groups.items(), key=lambda g: (str(g[0][0]), g[0][1])):
+        rows.sort(key=lambda r: (r[0], r[1]))
+        context = json.loads((ctx_dir / "_context.json").read_text(encoding="utf-8"))
+        name = str(ctx_dir.relative_to(root)) + ("" if validation else " (no validation)")
+        sessions.append(Session(name, context, validation, [r[2] for r in rows]))
+    return sessions
+
+
+def slow_flows(exchanges: list[dict[str, Any]], limit_ms: float) -> set[str]:
+    """Exchanges (whole flows, since later steps use what earlier ones made) that took the
+    recorded hub longer than ``limit_ms``, with their waits."""
+    out: set[str] = set()
+    for ex in exchanges:
+        took = float(ex.get("elapsed_ms") or 0) + 1000 * float(ex.get("sleep_before") or 0)
+        poll = ex.get("poll") or {}
+        took += 1000 * float(poll.get("interval", 0)) * max(0, int(poll.get("attempts", 1)) - 1)
+        if took > limit_ms:
+            out.add(ex["_flow"] or ex["id"])
+    return out
 
 
 @dataclass
@@ -72,6 +107,8 @@ class World:
         for role, info in context["roles"].items():
             password = f"Replay-{role}-{secrets.token_hex(6)}"
             world.passwords[role] = password
+            if "created during recording" in str(info.get("note", "")):
+                continue  # its id is learned from the answer that creates it
             if role == "instructor":
                 # the seeded account plays the instructor, so no extra account shows in searches
                 account_id = emu.account_id
@@ -140,6 +177,26 @@ class World:
             return self.ids.get(label, m.group(0))
 
         return UUID.sub(uuid, text)
+
+    def learn(self, recorded: Any, actual: Any, labels: dict[str, str]) -> None:
+        """Bind a labelled uuid of the recorded answer that the world does not know yet (an
+        account or project made during the recording) to the uuid at the same place in ours."""
+        if isinstance(recorded, str) and isinstance(actual, str):
+            label = labels.get(recorded) or self.labels.get(recorded)
+            if UUID.fullmatch(recorded) and UUID.fullmatch(actual) and label:
+                known = set(self.ids.values()) | {
+                    v for v in self.captured.values() if isinstance(v, str)
+                }
+                if label.startswith("captured:"):
+                    self.captured.setdefault(label[len("captured:") :], actual)
+                elif label not in self.ids and actual not in known:
+                    self.ids[label] = actual
+        elif isinstance(recorded, dict) and isinstance(actual, dict):
+            for key in recorded.keys() & actual.keys():
+                self.learn(recorded[key], actual[key], labels)
+        elif isinstance(recorded, list) and isinstance(actual, list):
+            for r, a in zip(recorded, actual):
+                self.learn(r, a, labels)
 
     # -- emulator -> labels (for comparing) -------------------------------------------------------
 
@@ -239,7 +296,7 @@ def differences(recorded: Any, actual: Any, volatile: list[str], path: str = "")
 
 
 def _dig(value: Any, path: str) -> Any:
-    if not path:
+    if not path or path == "*":  # "*": the whole answer (the second recording's captures)
         return value
     for part in path.split("."):
         if isinstance(value, list):
@@ -312,6 +369,7 @@ async def replay_one(world: World, session: aiohttp.ClientSession, ex: dict[str,
             problems.append(f"html title {title!r}, recorded {ex.get('html_title')!r}")
         return Outcome(ex["id"], problems)
     labels: dict[str, str] = ex.get("ids") or {}
+    world.learn(ex.get("response_body"), body, labels)
     recorded = world.label_recorded(ex.get("response_body"), labels)
     actual = world.label_actual(body)
     volatile = [*(ex.get("volatile") or []), *VOLATILE_KEYS]

@@ -277,6 +277,24 @@ EXPLAINED: dict[Row, str] = {
         "required-differs",
         "name: sdk=True emulator=False",
     ): V2_HANDLER_CHECK,
+    (
+        "v2",
+        "billing/cancel-subscription",
+        "required-differs",
+        "id: sdk=True emulator=False",
+    ): V2_HANDLER_CHECK,
+    (
+        "v2",
+        "billing/create-payment-method",
+        "required-differs",
+        "id: sdk=True emulator=False",
+    ): V2_HANDLER_CHECK,
+    (
+        "v2",
+        "billing/delete-payment-method",
+        "required-differs",
+        "id: sdk=True emulator=False",
+    ): V2_HANDLER_CHECK,
     ("v2", "bookmarks/add", "param-only-in-sdk", "type"): V2_SDK_EXTRA,
     ("v2", "bookmarks/add", "param-only-in-sdk", "project_id"): V2_SDK_EXTRA,
     ("v2", "bookmarks/add", "param-only-in-sdk", "stars"): V2_SDK_EXTRA,
@@ -370,18 +388,6 @@ EXPLAINED: dict[Row, str] = {
         "compute/get-network-usage",
         "required-differs",
         "id: sdk=False emulator=True",
-    ): V2_SDK_OPTIONAL,
-    (
-        "v2",
-        "compute/get-network-usage",
-        "required-differs",
-        "start: sdk=False emulator=True",
-    ): V2_SDK_OPTIONAL,
-    (
-        "v2",
-        "compute/get-network-usage",
-        "required-differs",
-        "end: sdk=False emulator=True",
     ): V2_SDK_OPTIONAL,
     (
         "v2",
@@ -643,6 +649,18 @@ EXPLAINED: dict[Row, str] = {
         "public-paths/unstar",
         "required-differs",
         "id: sdk=True emulator=False",
+    ): V2_HANDLER_CHECK,
+    (
+        "v2",
+        "purchases/stripe/delete-payment-method",
+        "required-differs",
+        "payment_method: sdk=True emulator=False",
+    ): V2_HANDLER_CHECK,
+    (
+        "v2",
+        "purchases/stripe/set-default-payment-method",
+        "required-differs",
+        "default_payment_method: sdk=True emulator=False",
     ): V2_HANDLER_CHECK,
     (
         "v2",

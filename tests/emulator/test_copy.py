@@ -92,10 +92,17 @@ async def test_delete_missing_and_backup(raw: Raw, emu: Emulator) -> None:
     assert (emu.project_dir(dst) / "dir" / "a.txt").read_text() == "new a"
 
 
-async def test_exclude_history(raw: Raw, emu: Emulator) -> None:
+async def test_exclude_history_is_refused_by_the_v1_validator(raw: Raw, emu: Emulator) -> None:
+    # message.js lost the field on 2021-07-17 (beac52edd1): misc.defaults rejects it
     src, dst = _projects(emu)
-    await _copy(raw, src, dst, exclude_history=True)
-    assert not (emu.project_dir(dst) / "dir" / "x.sage-history").exists()
+    body = {"src_project_id": src, "src_path": "dir", "target_project_id": dst}
+    status, resp = await raw.v1("copy_path_between_projects", {**body, "exclude_history": True})
+    assert status == 400
+    assert resp["error"].startswith(
+        "invalid parameters 'Error: misc.defaults -- TypeError: got an unexpected argument"
+        " 'exclude_history'"
+    )
+    assert not (emu.project_dir(dst) / "dir").exists()
     await _copy(raw, src, dst)
     assert (emu.project_dir(dst) / "dir" / "x.sage-history").exists()
 

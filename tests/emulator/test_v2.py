@@ -10,7 +10,7 @@ from .emulator_helpers import field as _field
 
 async def test_anonymous_and_unknown_route(raw: Raw, emu: Emulator) -> None:
     assert await raw.v2("projects/create", key=None) == {"error": "user must be signed in"}
-    assert await raw.v2("projects/get", key="sk-bad") == {"error": "must be signed in"}
+    assert await raw.v2("projects/get", key="sk-bad") == {"error": "Must be signed in."}
     status, body = await raw.post("/api/v2/no/such/route")
     assert status == 404
     assert "404" in body
@@ -65,7 +65,7 @@ async def test_collaborators(raw: Raw, emu: Emulator) -> None:
 async def test_accounts(raw: Raw, emu: Emulator) -> None:
     other, _ = emu.create_account("Cy", "C", "cy@example.com")
     assert (await raw.v2("accounts/get-names", {"account_ids": [other]}))["names"] == {
-        other: {"first_name": "Cy", "last_name": "C"}
+        other: {"first_name": "Cy", "last_name": "C", "profile": None}
     }
     found = await raw.v2("accounts/search", {"query": "cy@example.com"})
     assert found[0]["account_id"] == other

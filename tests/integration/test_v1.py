@@ -22,6 +22,8 @@ from cocalc_async.models.common import Success
 from cocalc_async.models.copy import CopyPathDeleted, CopyPathStatusResponse, CopyStarted
 from cocalc_async.models.exec import ExecResult
 from cocalc_async.models.files import (
+    PublicDirectoryListing,
+    PublicTextFile,
     SyncdocHistory,
     TextFileRead,
 )
@@ -192,18 +194,28 @@ async def _publish(env: Env, path: str) -> None:
     await env.client.v1.query(query={"public_paths": {"project_id": env.project_id, "path": path}})
 
 
-# message.js deleted public_get_text_file and public_get_directory_listing on 2021-07-17
-# (150289010c), so the v1 hub the emulator reproduces no longer knew them.
 @case("v1", "public_get_text_file")
 async def public_get_text_file(env: Env) -> None:
-    with pytest.raises(CoCalcAPIError, match=r"^unknown endpoint 'public_get_text_file'"):
+    home = env.emu.project_dir(env.project_id)
+    (home / "pub").mkdir()
+    (home / "pub/readme.md").write_text("# public")
+    with pytest.raises(CoCalcAPIError, match="is not public"):
         await env.client.v1.public_get_text_file(project_id=env.project_id, path="pub/readme.md")
+    await _publish(env, "pub")
+    out = await env.client.v1.public_get_text_file(project_id=env.project_id, path="pub/readme.md")
+    assert isinstance(out, PublicTextFile)
+    assert out.data == "# public"
 
 
 @case("v1", "public_get_directory_listing")
 async def public_get_directory_listing(env: Env) -> None:
-    with pytest.raises(CoCalcAPIError, match=r"^unknown endpoint 'public_get_directory_listing'"):
-        await env.client.v1.public_get_directory_listing(project_id=env.project_id, path="pub")
+    home = env.emu.project_dir(env.project_id)
+    (home / "pub").mkdir()
+    (home / "pub/a.txt").write_text("a")
+    await _publish(env, "pub")
+    out = await env.client.v1.public_get_directory_listing(project_id=env.project_id, path="pub")
+    assert isinstance(out, PublicDirectoryListing)
+    assert [f.name for f in out.result.files] == ["a.txt"]
 
 
 @case("v1", "query")
@@ -400,7 +412,7 @@ for _n in [
     "purchase_license",
 ]:
     _error_case(_n, "stripe", "stripe billing not configured")
-# message.js names this event stripe_plans (its reply); no stripe_get_plans was ever defined
+# message.js at 2db78fc4f7 and 72a8eed725 defines no stripe_get_plans (its plan list is stripe_plans)
 _error_case("stripe_get_plans", "stripe", "^unknown endpoint 'stripe_get_plans'")
 for _n in [
     "jupyter_execute",
