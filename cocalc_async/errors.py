@@ -9,6 +9,7 @@
     │   │   ├── SignUpError                  v2 ``auth/sign-up`` ``{"issues": {...}}``
     │   │   ├── LatexError                   v2 ``latex`` answered with a failed compile
     │   │   ├── NotImplementedOnServerError  v2 ``compute/control`` ("NOT implemented yet")
+    │   │   ├── BridgeTimeoutError           the conat bridge's "timeout - callHub: ... code='408'"
     │   │   └── NotFoundError ...            (also APIStatusError when it came as a 404)
     │   │       ├── FileNotFoundOnServerError   ``ENOENT`` (``path``)
     │   │       └── EndpointNotServedError      404 page: no v1 here, or no such route
@@ -54,6 +55,7 @@ __all__ = [
     "AuthenticationError",
     "BadGatewayError",
     "BadRequestError",
+    "BridgeTimeoutError",
     "ClientClosedError",
     "CoCalcAPIError",
     "CoCalcError",
@@ -234,6 +236,14 @@ class InvalidParametersError(CoCalcAPIError, APIStatusError):
 
 class UnknownEndpointError(CoCalcAPIError, APIStatusError):
     """v1 does not know the endpoint, or it is not part of the HTTP API (any more)."""
+
+
+class BridgeTimeoutError(CoCalcAPIError):
+    """The conat bridge gave up waiting for the RPC: ``timeout - callHub: ... code='408'``.
+
+    The bridge waits 15 s unless the body says otherwise (``rpc_timeout=`` on the generated
+    coroutines); the RPC itself may still be running, or may have finished.
+    """
 
 
 class NotImplementedOnServerError(CoCalcAPIError):

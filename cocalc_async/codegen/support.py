@@ -76,7 +76,7 @@ def _type_name(value: object) -> str:
 
 
 def _fail_type(where: str, name: str, wanted: str, value: object) -> TypeError:
-    return TypeError(f"{where}: parameter {name!r} must be {wanted}, got {_type_name(value)}")
+    return TypeError(f"{where}: parameter '{name}' must be {wanted}, got {_type_name(value)}")
 
 
 def _text(where: str, name: str, value: object) -> Json:
@@ -84,7 +84,7 @@ def _text(where: str, name: str, value: object) -> Json:
         return str(value)
     if isinstance(value, (bytes, bytearray)):
         raise TypeError(
-            f"{where}: parameter {name!r} must be text (str), got {_type_name(value)}: "
+            f"{where}: parameter '{name}' must be text (str), got {_type_name(value)}: "
             "decode it first"
         )
     raise _fail_type(where, name, "a string", value)
@@ -97,7 +97,7 @@ def _file_text(where: str, name: str, value: object) -> Json:
             return bytes(value).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ValueError(
-                f"{where}: parameter {name!r} got bytes that are not UTF-8 ({exc.reason} at "
+                f"{where}: parameter '{name}' got bytes that are not UTF-8 ({exc.reason} at "
                 f"byte {exc.start}); CoCalc's text-file API carries text only"
             ) from None
     return _text(where, name, value)
@@ -109,7 +109,7 @@ def _uuid(where: str, name: str, value: object) -> Json:
     if not _UUID.match(value):
         shown = "an empty string" if not value else repr(value[:60])
         raise ValueError(
-            f"{where}: parameter {name!r} must be a UUID like '1b4e28ba-2fa1-...', got {shown}"
+            f"{where}: parameter '{name}' must be a UUID like '1b4e28ba-2fa1-...', got {shown}"
         )
     return str(value)
 
@@ -127,7 +127,7 @@ def _uuid_list(where: str, name: str, value: object) -> Json:
     if not items:
         # An empty list would reach CoCalc as "no project at all", which some handlers treat as
         # success without doing anything.
-        raise ValueError(f"{where}: parameter {name!r} must be a non-empty list of UUIDs")
+        raise ValueError(f"{where}: parameter '{name}' must be a non-empty list of UUIDs")
     return [_uuid(where, f"{name}[{i}]", item) for i, item in enumerate(items)]
 
 
@@ -150,7 +150,7 @@ def _number(where: str, name: str, value: object) -> Json:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _fail_type(where, name, "a number", value)
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{where}: parameter {name!r} must be a finite number, got {value!r}")
+        raise ValueError(f"{where}: parameter '{name}' must be a finite number, got {value!r}")
     return int(value) if isinstance(value, int) else float(value)
 
 
@@ -159,7 +159,7 @@ def _timeout(where: str, name: str, value: object) -> Json:
     if isinstance(number, (int, float)) and number <= 0:
         # CoCalc reads 0 as "no limit" in some places and kills at once in others: never meant.
         raise ValueError(
-            f"{where}: parameter {name!r} must be a positive number of seconds, got {value!r}"
+            f"{where}: parameter '{name}' must be a positive number of seconds, got {value!r}"
         )
     return number
 
@@ -213,7 +213,7 @@ def _json_value(where: str, name: str, value: object) -> Json:
     except _NotPlain:
         return _named(where, name, value)
     except RecursionError:
-        raise ValueError(f"{where}: parameter {name!r} is nested too deeply to send") from None
+        raise ValueError(f"{where}: parameter '{name}' is nested too deeply to send") from None
 
 
 def _named(where: str, name: str, value: object) -> Json:
@@ -225,7 +225,7 @@ def _named(where: str, name: str, value: object) -> Json:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(
-                f"{where}: parameter {name!r} holds {value!r}, which JSON cannot carry"
+                f"{where}: parameter '{name}' holds {value!r}, which JSON cannot carry"
             )
         return float(value)
     if isinstance(value, Mapping):
@@ -233,18 +233,18 @@ def _named(where: str, name: str, value: object) -> Json:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise TypeError(
-                    f"{where}: parameter {name!r} has a key {key!r} that is not a string"
+                    f"{where}: parameter '{name}' has a key {key!r} that is not a string"
                 )
             if item is not NOT_GIVEN:
                 out[key] = _named(where, f"{name}.{key}", item)
         return out
     if isinstance(value, (bytes, bytearray, memoryview)):
         raise TypeError(
-            f"{where}: parameter {name!r} holds {_type_name(value)}; JSON carries text: decode it"
+            f"{where}: parameter '{name}' holds {_type_name(value)}; JSON carries text: decode it"
         )
     if isinstance(value, Sequence):
         return [_named(where, f"{name}[{i}]", item) for i, item in enumerate(value)]
-    raise TypeError(f"{where}: parameter {name!r} holds a {_type_name(value)}, which is not JSON")
+    raise TypeError(f"{where}: parameter '{name}' holds a {_type_name(value)}, which is not JSON")
 
 
 _KINDS: dict[str, Check] = {
@@ -284,7 +284,7 @@ def _choices(options: tuple[str, ...]) -> Check:
         if not isinstance(value, str):
             raise _fail_type(where, name, f"one of {list(options)}", value)
         raise ValueError(
-            f"{where}: parameter {name!r} must be one of {list(options)}, got {value!r}"
+            f"{where}: parameter '{name}' must be one of {list(options)}, got {value!r}"
         )
 
     return check
@@ -318,7 +318,7 @@ class Checker:
         )
 
     def _missing(self, name: str, value: object) -> TypeError:
-        return TypeError(f"{self.where}: parameter {name!r} is required, got {value!r}")
+        return TypeError(f"{self.where}: parameter '{name}' is required, got {value!r}")
 
     def __call__(self, values: Mapping[str, object]) -> JsonObject:
         """The JSON body: given values checked and converted, the rest left out."""

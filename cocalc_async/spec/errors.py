@@ -293,11 +293,21 @@ RULES: tuple[ErrorRule, ...] = (
         "no-access",
         "PermissionDeniedError",
         "regex",
-        r"(?i)does not have (?:\w+ )?access|^ACCESS BLOCKED\b",
+        r"(?i)(?:does|do) not have (?:\w+ )?access|^ACCESS BLOCKED\b",
         example="user 1ebd74a6-ae25-4489-9ccb-a8a07b708ed6 does not have write access to "
         "project c3c610d3-7640-46c5-967c-b8bebd52862f",
-        source=f"src/packages/server/projects/collab.ts:268, src/packages/hub/copy-path.ts:400 "
-        f"{SRC}",
+        source=f"src/packages/server/projects/collab.ts:268, src/packages/hub/copy-path.ts:400, "
+        f"src/packages/database/postgres-user-queries.coffee:1142 ('FATAL: you do not have read "
+        f"access to this project -- ...') {SRC}",
+    ),
+    ErrorRule(
+        "ownership-error",
+        "PermissionDeniedError",
+        "prefix",
+        "OwnershipError: ",
+        example="OwnershipError: Only project owners can change user types",
+        source=f"src/packages/server/projects/collaborators.ts:264 {SRC}; recorded "
+        "hubfn-projects-changeUserType-owner-by-collab",
     ),
     ErrorRule(
         "site-admin",
@@ -346,6 +356,41 @@ RULES: tuple[ErrorRule, ...] = (
         api="v2",
         path="compute/control",
         source=f"src/packages/next/pages/api/v2/compute/control.ts:23 {SRC} (since 9fbd097ff1)",
+    ),
+    ErrorRule(
+        "bridge-timeout",
+        "BridgeTimeoutError",
+        "regex",
+        r"^timeout - call(?:Hub|Project): .*code='408'",
+        example="timeout - callHub: subject='project.56f12e8c-c5fe-44dd-b141-54eabfc7a249.0.api.-', "
+        "name='system.exec', code='408' ",
+        source=f"src/packages/server/api/hub-bridge.ts:42, src/packages/conat/core/client.ts:1892 "
+        f"{SRC}; recorded prj-exec-20s-nobody-timeout (the bridge's 15 s default)",
+    ),
+    ErrorRule(
+        "async-job-missing",
+        "NotFoundError",
+        "regex",
+        r"^Async operation '.*' does not exist\.$",
+        example="Error: Async operation '00000000-1111-4222-8333-444444444444' does not exist.",
+        source=f"src/packages/backend/execute-code.ts:161 {SRC}",
+    ),
+    ErrorRule(
+        "handler-parameter-texts",
+        "InvalidParametersError",
+        "regex",
+        r"^\w+ must be a valid uuid$|^all account id's must be valid uuid's, but "
+        r"|^invalid account_id or project_id -- all must be valid uuid's$"
+        r"|^path must be specified|^New group must be either 'owner' or 'collaborator'$"
+        r"|^invalid email address '|^FATAL: invalid user_query of '"
+        r"|^kernel must be specified in hash is not specified$",
+        example="target_project_id must be a valid uuid",
+        source=f"a production hub's own parameter checks (no schema validation): "
+        f"src/packages/next/pages/api/v2/projects/copy-path.ts:87-91, copy-path-status.ts:29, "
+        f"latex.ts:35, src/packages/server/projects/collab.ts:296, is-collaborator.ts:15, "
+        f"collaborators.ts:512, src/packages/util/project-ownership.ts:182, "
+        f"src/packages/database/postgres-user-queries.coffee:210, "
+        f"src/packages/server/jupyter/execute.ts:92 {SRC}",
     ),
     ErrorRule(
         "copy-id-not-found",

@@ -213,7 +213,9 @@ def test_v1_error_objects_are_made_readable() -> None:
             errors.AuthenticationError,
         ),
         ("user a does not have read access to project p", errors.PermissionDeniedError),
-        ("project_id must be a valid uuid", errors.CoCalcAPIError),
+        # A production hub's own parameter check (no schema validation in front of it).
+        ("project_id must be a valid uuid", errors.InvalidParametersError),
+        ("fetch failed", errors.CoCalcAPIError),
     ],
 )
 def test_v2_and_conat_http_200_errors(text: str, cls: type[errors.CoCalcAPIError]) -> None:

@@ -88,7 +88,7 @@ def test_the_error_prefix_of_the_conat_bridge_is_ignored_but_kept() -> None:
 
 
 def test_unmatched_texts_stay_plain_cocalc_api_errors() -> None:
-    for text in ("copy_id must be a valid uuid", "fetch failed", "NOT implemented yet"):
+    for text in ("fetch failed", "NOT implemented yet", "Error: kill ESRCH", "undefined"):
         err = classify("v2", "x", 200, {"error": text})
         assert type(err) is errors.CoCalcAPIError
         assert err.message == text
