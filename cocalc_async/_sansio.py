@@ -393,18 +393,32 @@ def _raise_invalid_body(answer: _Answer, decoded: dict[str, Any], text: str) -> 
     issues = decoded.get("errors")
     if decoded.get("error") is not None or not isinstance(issues, list):
         return
-    fields = []
-    for issue in issues[:10]:
-        if isinstance(issue, dict):
-            where = issue.get("path")
-            name = ".".join(str(p) for p in where) if isinstance(where, list) else str(where)
-            fields.append(f"{name}: {issue.get('message')}" if where else str(issue.get("message")))
+    fields = [_issue_text(issue) for issue in issues[:10] if isinstance(issue, dict)]
     detail = f" ({'; '.join(fields)})" if fields else ""
     raise rule.cls(
         f"{text}{detail}",
         errors=issues,
         **answer.context(decoded, decoded.get("message")),
     )
+
+
+def _issue_text(issue: dict[str, Any]) -> str:
+    """One zod issue as ``path: message``; a union's as its alternatives, ``a: m | b: m``."""
+    branches = issue.get("unionErrors")
+    if issue.get("code") == "invalid_union" and isinstance(branches, list) and branches:
+        alternatives = []
+        for branch in branches[:4]:
+            inner = branch.get("issues") if isinstance(branch, dict) else None
+            if isinstance(inner, list):
+                alternatives.append(
+                    ", ".join(_issue_text(i) for i in inner[:5] if isinstance(i, dict))
+                )
+        if alternatives:
+            return "either " + " | or ".join(alternatives)
+    where = issue.get("path")
+    name = ".".join(str(p) for p in where) if isinstance(where, list) else str(where or "")
+    message = str(issue.get("message", issue.get("code", "invalid")))
+    return f"{name}: {message}" if name else message
 
 
 def _raise_not_served(answer: _Answer, title: str) -> None:

@@ -14,7 +14,8 @@ class Organization:
     description: str | None = None
     link: str | None = None
     email_address: str | None = None
-    admin_account_ids: list[str] = attrs.field(factory=list)
+    #: ``None`` when the organization has none: a real hub sends ``null`` then.
+    admin_account_ids: list[str] | None = None
 
 
 @attrs.frozen

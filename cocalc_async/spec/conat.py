@@ -135,7 +135,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     hub(
         "system.webappError",
-        "Report a web-app error (the fields of CoCalc's webapp_errors table).",
+        "Report a web-app error (the fields of CoCalc's webapp_errors table, "
+        "database/postgres-server-queries.coffee:148 @5cb3315c30).",
         Param("name", "string", doc="error name"),
         Param("message", "string", doc="error message"),
         Param("comment", "string", doc="comment"),
@@ -145,6 +146,15 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("lineNumber", "number", doc="line"),
         Param("columnNumber", "number", doc="column"),
         Param("severity", "string", doc="severity"),
+        Param("browser", "string", doc="browser"),
+        Param("mobile", "boolean", doc="a mobile browser"),
+        Param("responsive", "boolean", doc="the responsive layout"),
+        Param("user_agent", "string", doc="user agent"),
+        Param("smc_version", "string", doc="web app version"),
+        Param("build_date", "string", doc="web app build date"),
+        Param("smc_git_rev", "string", doc="web app git revision"),
+        Param("uptime", "string", doc="how long the page was open"),
+        Param("start_time", "string(date)", doc="when the page was opened"),
         result_model="None",
     ),
     hub(

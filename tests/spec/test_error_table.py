@@ -297,3 +297,37 @@ def test_the_new_errors_survive_pickling_with_their_fields() -> None:
     back = pickle.loads(pickle.dumps(invalid))
     assert isinstance(back, errors.InvalidParametersError)
     assert back.errors == invalid.errors
+
+
+def test_recorded_validation_answers_name_the_fields_and_keep_the_list() -> None:
+    recorded = SAMPLES / "recorded-2026-12-03"
+    if not recorded.is_dir():
+        pytest.skip("the 2026-12-03 recordings are not in this checkout")
+    union = json.loads((recorded / "v2-valid-exec-no-command.json").read_text())
+    assert union["status"] == 400
+    err = classify("v2", "exec", 400, union["response_body"])
+    assert isinstance(err, errors.InvalidParametersError)
+    assert err.errors == union["response_body"]["errors"]
+    # Either branch of CoCalc's ExecInputSchema: a command, or a poll (async_get, async_stats).
+    assert err.message == (
+        "Invalid request body. (either command: Required | or async_stats: Required, "
+        "async_get: Required)"
+    )
+    enum = json.loads((recorded / "v2-valid-collab-change-bad-group.json").read_text())
+    err = classify("v2", "projects/collaborators/change-user-type", 400, enum["response_body"])
+    assert isinstance(err, errors.InvalidParametersError)
+    assert err.message.startswith("Invalid request body. (new_group: Invalid enum value.")
+
+
+def test_every_recorded_400_validation_answer_is_invalid_parameters() -> None:
+    count = 0
+    for x in _recorded():
+        body = x.get("response_body")
+        if x.get("status") == 400 and isinstance(body, dict) and "errors" in body:
+            api, path, _ = _api_path(x["path"])
+            err = classify(api, path, 400, body)
+            assert type(err) is errors.InvalidParametersError, x["id"]
+            assert err.errors == body["errors"]
+            count += 1
+    if SAMPLES.joinpath("recorded-2026-12-03").is_dir():
+        assert count >= 10
