@@ -14,6 +14,7 @@ import datetime
 import json
 import os
 import posixpath
+import shutil
 import stat
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -29,14 +30,45 @@ from .v2_projects import exec_v2
 
 #: ``version()`` answers the build's smc-version (src/packages/util/smc-version.js @5cb3315c30).
 SMC_VERSION = 1783081032
-#: ``get_configuration("main")`` capabilities when none of the tools is installed
-#: (src/packages/comm/project-configuration.ts MainCapabilities).
-MAIN_CAPABILITIES: dict[str, Any] = {
-    "jupyter": False, "rserver": False, "formatting": {}, "hashsums": {}, "latex": False,
-    "sage": False, "x11": False, "rmd": False, "qmd": False, "jq": False, "spellcheck": False,
-    "library": False, "sshd": False, "html2pdf": False, "pandoc": False, "vscode": False,
-    "julia": False,
-}  # fmt: skip
+#: ``get_configuration``'s probes (src/packages/project/configuration.ts @5cb3315c30): each name
+#: is looked up on PATH as the project does with ``which``. The lists of names are the ones a
+#: real project answered with (recorded: prjfn-configuration-main, prjfn-configuration-x11).
+FORMATTERS = ("rustfmt", "python", "clang-format", "bib-biber", "latex", "html", "css", "gofmt",
+              "babel", "markdown", "json", "formatR", "typescript", "yaml", "black", "autopep8",
+              "yapf3", "zig", "tidy")  # fmt: skip
+X11_APPS = ("unknown_test", "drracket", "emacs", "gvim", "inkscape", "gimp", "krita", "vscode",
+            "terminal", "firefox", "gitk", "gitg", "idle", "okular", "libreoffice", "lowriter",
+            "localc", "loimpress", "nteract", "wxmaxima", "rstudio", "octave", "texmacs",
+            "texstudio", "openmodelica", "pspp", "gnumeric", "scribus", "spyder", "gchempaint",
+            "diffpdf", "massif-visualizer", "kcachegrind", "dia", "pycharm", "intellij",
+            "avogadro", "shotwell", "evince", "calibre", "qgis", "grass", "ds9", "xcas",
+            "gnome-system-monitor", "gedit", "scilab", "cadabra2", "vqe-playground", "kbibtex",
+            "texmaker", "zotero", "jurism", "xfractint", "sqlitebrowser")  # fmt: skip
+
+
+def _have(name: str) -> bool:
+    return shutil.which({"formatR": "R", "bib-biber": "biber"}.get(name, name)) is not None
+
+
+def main_capabilities(home: str) -> dict[str, Any]:
+    hashsums = {name: _have(name) for name in ("sha1sum", "sha256sum", "md5sum")}
+    formatting = {name: _have(name) for name in FORMATTERS}
+    formatting["prettier"] = True  # a library of the project itself
+    jupyter: Any = False
+    if _have("jupyter"):
+        jupyter = {"lab": _have("jupyter-lab"), "notebook": _have("jupyter-notebook"),
+                   "kernelspec": _have("jupyter-kernelspec")}  # fmt: skip
+    latex = hashsums["sha1sum"] and all(_have(n) for n in ("pdflatex", "latexmk", "synctex"))
+    return {
+        "jupyter": jupyter, "rserver": _have("rserver"), "formatting": formatting,
+        "hashsums": hashsums, "latex": latex, "sage": _have("sage"), "x11": _have("xpra"),
+        "rmd": _have("R") and _have("pandoc"), "qmd": _have("quarto"), "jq": _have("jq"),
+        "spellcheck": _have("aspell"), "library": False, "sshd": _have("sshd"),
+        "html2pdf": _have("chromium") or _have("google-chrome"), "pandoc": _have("pandoc"),
+        "vscode": _have("code-server"), "julia": _have("julia"), "homeDirectory": home,
+    }  # fmt: skip
+
+
 NOT_HERE = "is not available in the CoCalc emulator"
 
 
@@ -305,10 +337,9 @@ async def configuration(ctx: Context, who: Principal, pid: str, a: dict[str, Any
     aspect = _arg(a)
     stamp = now_iso(datetime.datetime.now(datetime.timezone.utc))
     if aspect == "main":
-        caps = {**MAIN_CAPABILITIES, "homeDirectory": str(ctx.files.home(pid))}
-        return {"timestamp": stamp, "capabilities": caps}
+        return {"timestamp": stamp, "capabilities": main_capabilities(str(ctx.files.home(pid)))}
     if aspect == "x11":
-        return {"timestamp": stamp, "capabilities": {}}
+        return {"timestamp": stamp, "capabilities": {name: _have(name) for name in X11_APPS}}
     return None
 
 

@@ -108,7 +108,9 @@ def _projects(ctx: Context, who: Principal, obj: dict[str, Any], many: bool) -> 
         return _set_project(ctx, who, obj)
     if project_id is not None:
         row = ctx.store.project(project_id)
-        if row is None or not ctx.is_collaborator(who, project_id):
+        # the account's own group in the project: a project key's "account" is the project,
+        # which is no member of itself (recorded: flow-project-key/v2-uq)
+        if row is None or not ctx.store.is_collaborator(who.account_id, project_id):
             if many:
                 return {"projects": []}
             # postgres-user-queries.coffee:1142 names an unset variable, hence "undefined"
@@ -117,9 +119,6 @@ def _projects(ctx: Context, who: Principal, obj: dict[str, Any], many: bool) -> 
                 f" account_id={who.account_id}, project_id_=undefined"
             )
         rows = [row]
-    elif who.project_id is not None:
-        row = ctx.store.project(who.project_id)
-        rows = [row] if row is not None else []
     else:
         cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=RECENT_DAYS)
         rows = [

@@ -116,8 +116,9 @@ async def set_password(ctx: Context, who: Principal | None, p: dict[str, Any]) -
 @route("api-keys")
 async def api_keys(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
     """src/packages/next/pages/api/v2/api-keys.ts @5cb3315c30: ``{response}``, which JSON drops
-    when the action answers nothing (delete, edit: ``{}``)."""
-    me = account_only(who)
+    when the action answers nothing (delete, edit: ``{}``). A project key's "account" is the
+    project: "account_id is not a valid account" (recorded: flow-project-key)."""
+    me = signed_in(who)
     response = manage_api_keys(
         ctx, me.account_id, p.get("action"), p.get("project_id"), p.get("name"),
         p.get("expire"), p.get("id"),
@@ -228,7 +229,7 @@ async def get_messages(ctx: Context, who: Principal | None, p: dict[str, Any]) -
 def _flags(row: Any) -> dict[str, bool]:
     """The per-recipient flags of a message (recorded ``flow-messages/get``): false until set.
     The store keeps who has read a message as a JSON list of account ids."""
-    read = row["read"] if "read" in row.keys() else "[]"
+    read = row["read"]  # the messages table always has the column (store.SCHEMA)
     return {"read": bool(json.loads(read or "[]")), "saved": False, "deleted": False}
 
 

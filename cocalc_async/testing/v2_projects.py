@@ -78,7 +78,9 @@ async def create(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
 
 @route("projects/get")
 async def get(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
-    me = account_only(who, "Must be signed in.")  # next/pages/api/v2/projects/get.ts:18
+    # next/pages/api/v2/projects/get.ts:18; a project key lists the projects of an "account"
+    # that is the project itself: none (recorded: flow-project-key/v2-projects-get)
+    me = signed_in(who, "Must be signed in.")
     account_id = p.get("account_id") or me.account_id
     if account_id != me.account_id and not ctx.store.is_admin(me.account_id):
         raise HandlerError("only admins can get other users' projects")

@@ -14,7 +14,10 @@ NOT_TRUSTED = "Error: Only users in the group 'admin' are allowed to create new 
 
 
 def _signup(email: str, password: str = STRONG, **extra: object) -> dict[str, object]:
-    return {"terms": True, "email": email, "password": password, **extra}
+    """A body the v2 schema accepts (SignUpInputSchema wants the names, or anonymous)."""
+    body = {"terms": True, "email": email, "password": password, "firstName": "F",
+            "lastName": "L"}  # fmt: skip
+    return {**body, **extra}
 
 
 async def test_sign_up_checks_fields_before_trust(raw: Raw) -> None:
@@ -23,7 +26,7 @@ async def test_sign_up_checks_fields_before_trust(raw: Raw) -> None:
     assert weak == {"issues": {"password": "Your password must not be very easy to guess."}}
     refused = await raw.v2("auth/sign-up", _signup("x@example.com"))
     assert refused == {"issues": {"api": NOT_TRUSTED}}
-    bad = await raw.v2("auth/sign-up", {"email": "nope", "password": STRONG}, key=None)
+    bad = await raw.v2("auth/sign-up", _signup("nope", terms=False), key=None)
     assert bad["issues"] == {
         "terms": "You must agree to the terms of usage.",
         "email": "You must provide a valid email address -- 'nope' is not valid.",
@@ -38,7 +41,9 @@ async def test_sign_up_checks_fields_before_trust(raw: Raw) -> None:
 
 async def test_admin_key_creates_accounts_and_email_taken(raw: Raw, emu: Emulator) -> None:
     _, admin_key = emu.create_account("Adam", "Admin", admin=True)
-    made = await raw.v2("auth/sign-up", _signup("New@Example.com", firstName="N"), key=admin_key)
+    made = await raw.v2(
+        "auth/sign-up", _signup("New@Example.com", firstName="N", lastName=""), key=admin_key
+    )
     row = emu.store.account(made["account_id"])
     assert row is not None
     assert row["email_address"] == "new@example.com"
@@ -52,7 +57,7 @@ async def test_admin_key_creates_accounts_and_email_taken(raw: Raw, emu: Emulato
     # an account with no invitation gets its first project, started
     projects = emu.store.projects_of(made["account_id"])
     assert [(p["title"], p["state"]) for p in projects] == [("My First Project", "running")]
-    anonymous = await raw.v2("auth/sign-up", {"terms": True}, key=admin_key)
+    anonymous = await raw.v2("auth/sign-up", {"terms": True, "anonymous": True}, key=admin_key)
     assert anonymous == {
         "issues": {"api": "Creation of anonymous accounts via the API is not allowed."}
     }
@@ -67,8 +72,23 @@ async def test_project_key_sees_only_its_project(raw: Raw, emu: Emulator) -> Non
     assert await raw.hub("system.ping", key=key) == {
         "error": "must be signed in and MUST provide an api key (cookies are not allowed)"
     }
+    # recorded: flow-project-key (second recording)
     exec_other = await raw.v2("exec", {"project_id": other, "command": "true"}, key=key)
-    assert "error" in exec_other
+    assert exec_other == {"error": "user must be a collaborator on the project"}
+    own = await raw.v2("exec", {"project_id": mine, "command": "echo hi", "bash": True}, key=key)
+    assert own["stdout"] == "hi\n"
+    pwd = await raw.project("system.exec", [{"command": "pwd", "bash": True}], key=key)
+    assert pwd["stdout"] == f"{emu.project_dir(mine)}\n"
+    assert await raw.v2("projects/get", {"project_id": mine}, key=key) == []
+    assert await raw.v2(
+        "user-query", {"query": {"projects": {"project_id": mine, "title": None}}}, key=key
+    ) == {
+        "error": "FATAL: you do not have read access to this project --"
+        f" account_id={mine}, project_id_=undefined"
+    }
+    assert await raw.v2("api-keys", {"action": "get"}, key=key) == {
+        "error": "account_id is not a valid account"
+    }
 
 
 async def test_delete_project_collaborator_yes_stranger_no(raw: Raw, emu: Emulator) -> None:

@@ -157,7 +157,10 @@ async def test_version_configuration_jupyter_editor_sync(raw: Raw, emu: Emulator
     assert sorted(main) == ["capabilities", "timestamp"]
     assert main["capabilities"]["jupyter"] is False
     assert main["capabilities"]["homeDirectory"] == str(emu.project_dir(pid))
-    assert (await call("system.configuration", "x11"))["capabilities"] == {}
+    assert main["capabilities"]["formatting"]["prettier"] is True
+    x11 = (await call("system.configuration", "x11"))["capabilities"]
+    assert "emacs" in x11
+    assert all(isinstance(v, bool) for v in x11.values())
     assert await call("system.configuration", "other") is None
     spawn = await call("system.jupyterExecute", {"input": "2+3", "kernel": "python3"})
     assert spawn["error"].startswith(  # recorded: prjfn-jupyterExecute
