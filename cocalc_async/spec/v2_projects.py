@@ -40,8 +40,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param("filesystem", "boolean"),
             Param("async_call", "boolean", default=False),
             Param("async_get", "string(job_id)"),
-            Param("async_stats", "boolean"),
-            Param("async_await", "boolean"),
+            Param(
+                "async_stats",
+                "boolean",
+                doc="with async_get: include CPU/memory samples; a validating hub requires it "
+                "with async_get (ExecInputSchema, next/lib/api/schema/exec.ts @5cb3315c30)",
+            ),
+            Param("async_await", "boolean", doc="with async_get: answer when the job has finished"),
         ),
         response='{"type":"blocking",stdout,stderr,exit_code} | {"type":"async",job_id,start,status:"running"|"completed"|"error",stdout,stderr,exit_code,pid?,elapsed_s?,stats?}',
         result_model="exec:ExecResult",
