@@ -270,25 +270,66 @@ def _hit(row: Any, admin: bool, by_email: bool) -> dict[str, Any]:
     return hit
 
 
+def parse_user_search(query: Any) -> tuple[list[list[str]], list[str]]:
+    """``parse_user_search`` (src/packages/util/misc.ts:1393-1431 @5cb3315c30): queries split at
+    newlines, commas and semicolons; one with an ``@`` inside may hold email addresses (also as
+    ``<addr>``), any other is a list of words that must all match."""
+    strings: list[list[str]] = []
+    emails: list[str] = []
+    if not isinstance(query, str):
+        return strings, emails
+    for part in re.split(r"[\n,;]", query):
+        q = part.strip().lower()
+        if not q:
+            continue
+        if "@" not in q or q.startswith("@"):
+            strings.append(q.split())
+            continue
+        for word in q.split():
+            if word.startswith("<"):
+                m = re.search(r"<(.*)>", word)
+                word = m.group(1) if m else word
+            if is_valid_email_address(word):
+                emails.append(word)
+    return strings, emails
+
+
 def user_search(
-    ctx: Context, query: str, limit: Any = None, admin: bool = False, only_email: bool = False
+    ctx: Context, query: Any, limit: Any = None, admin: bool = False, only_email: bool = False
 ) -> list[dict[str, Any]]:
-    """By exact account_id, by exact email (then the email is shown), else every word a prefix
-    of the first or last name; newest activity first."""
-    query = query.strip()
+    """``search`` (src/packages/server/accounts/search.ts:46-123): an exact account_id, an
+    exact email (then the email is shown), else email queries and name queries (every word a
+    substring of the first or last name; for admins also of the email), most recently active
+    first."""
     if is_uuid(query):
-        row = ctx.store.account(query)
+        row = ctx.store.account(str(query))
         return [_hit(row, admin, False)] if row is not None else []
     if is_valid_email_address(query):
-        row = ctx.store.account_by_email(query)
+        row = ctx.store.account_by_email(str(query))
         return [_hit(row, admin, True)] if row is not None else []
     cap = ADMIN_SEARCH_LIMIT if admin else USER_SEARCH_LIMIT
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float))):
         # Math.min("x", 20) is NaN, and PostgreSQL refuses it as the name query's LIMIT
         raise HandlerError('invalid input syntax for type bigint: "NaN"')
     n = min(int(limit) if limit is not None and 0 < limit < float("inf") else 20, cap)
-    hits = (
-        [] if only_email else [_hit(r, admin, False) for r in ctx.store.search_accounts(query, n)]
-    )
+    strings, emails = parse_user_search(query)
+    if admin:
+        strings += [[e] for e in emails]
+        emails = []
+    hits = []
+    for email in emails[:n]:
+        row = ctx.store.account_by_email(email)
+        if row is not None:
+            hits.append(_hit(row, admin, True))
+    if not only_email and strings and n - len(hits) > 0:
+        matched = []
+        for row in ctx.store.db.execute("SELECT * FROM accounts"):
+            fields = [(row["first_name"] or "").lower(), (row["last_name"] or "").lower()]
+            if admin:
+                fields.append((row["email_address"] or "").lower())
+            if any(all(any(w in f for f in fields) for w in words) for words in strings):
+                matched.append(row)
+        matched.sort(key=lambda r: str(r["last_active"] or r["created"] or ""), reverse=True)
+        hits += [_hit(r, admin, False) for r in matched[: n - len(hits)]]
     hits.sort(key=lambda h: max(h["last_active"] or 0, h["created"] or 0), reverse=True)
     return hits

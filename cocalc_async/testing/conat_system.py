@@ -113,10 +113,9 @@ async def search(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
     """system.ts:67-92: non-admins are capped at 50 hits; ``admin: true`` needs an admin."""
     if a.get("admin") and not _admin(ctx, who):
         raise HandlerError("Must be an admin to do admin search.")
-    query = a.get("query")
-    if not isinstance(query, str):
-        raise HandlerError("TypeError: Cannot read properties of undefined (reading 'trim')")
-    return user_search(ctx, query, a.get("limit"), bool(a.get("admin")), bool(a.get("only_email")))
+    return user_search(
+        ctx, a.get("query"), a.get("limit"), bool(a.get("admin")), bool(a.get("only_email"))
+    )
 
 
 @hub("system.getNames")

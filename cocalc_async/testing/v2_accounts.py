@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from ._util import is_uuid, now_iso
-from .accounts import NO_ANONYMOUS_API, NOT_TRUSTED, manage_api_keys, sign_up_issues
+from .accounts import NO_ANONYMOUS_API, NOT_TRUSTED, manage_api_keys, sign_up_issues, user_search
 from .auth import Principal
 from .context import Context
 from .query import user_query
@@ -38,17 +38,9 @@ async def get_names(ctx: Context, who: Principal | None, p: dict[str, Any]) -> A
 
 @route("accounts/search")
 async def search(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
-    term = str(p.get("query") or "")
-    out = []
-    for row in ctx.store.search_accounts(term, 20):
-        item = {"account_id": row["account_id"], "first_name": row["first_name"],
-                "last_name": row["last_name"],
-                "name": None, "last_active": row["last_active"], "created": row["created"],
-                "email_address_verified": False}  # fmt: skip
-        if "@" in term:
-            item["email_address"] = row["email_address"]
-        out.append(item)
-    return out
+    """next/pages/api/v2/accounts/search.ts: the same search as conat system.userSearch, with
+    its defaults, for anyone (recorded: v2-acct-search, v2-acct-search-nokey)."""
+    return user_search(ctx, p.get("query"))
 
 
 @route("accounts/profile")

@@ -151,6 +151,12 @@ async def test_user_search_and_names(raw: Raw, emu: Emulator) -> None:
     by_name = await raw.hub("system.userSearch", [{"query": "gra hop"}])
     assert [h["account_id"] for h in by_name] == [other]
     assert "email_address" not in by_name[0]
+    # words are substrings of a name; queries split at commas (search.ts, parse_user_search)
+    by_part = await raw.hub("system.userSearch", [{"query": "race, nobody-at-all"}])
+    assert [h["account_id"] for h in by_part] == [other]
+    assert await raw.hub("system.userSearch", [{"query": 5}]) == []
+    v2 = await raw.v2("accounts/search", {"query": "grace@example.com"}, key=None)
+    assert v2 == by_email
     assert await raw.hub("system.userSearch", [{"query": "x", "admin": True}]) == {
         "error": "Error: Must be an admin to do admin search."
     }

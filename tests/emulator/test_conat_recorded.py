@@ -146,7 +146,7 @@ EXPLAINED = {
     "prjfn-editor-formatterString-md": "markdown is formatted by prettier, absent here",
     "flow-course-instructor/invite-by-email": "its project comes from a v2 projects/create"
     " of the flow, which this conat-only replay leaves out",
-    "prj-deleted-projectkey-60s": "the key's deletion is a v2 api-keys call, which this"
+    "prj-deleted-projectkey-*": "the key's deletion is a v2 api-keys call, which this"
     " conat-only replay leaves out, so the key still works",
 }
 
@@ -215,4 +215,6 @@ async def test_the_second_recordings_conat_exchanges(emu: Emulator) -> None:
                 differing[ex["id"]] = (mine, want)
     for name, (mine, want) in differing.items():
         print(name, json.dumps(mine)[:200], "| recorded", json.dumps(want)[:200])
-    assert set(differing) <= set(EXPLAINED)
+    explained = [k for k in EXPLAINED if not k.endswith("*")]
+    prefixes = tuple(k[:-1] for k in EXPLAINED if k.endswith("*"))
+    assert [d for d in differing if d not in explained and not d.startswith(prefixes)] == []
