@@ -13,6 +13,7 @@ from . import dispatch
 from .auth import AuthHeaderError, Principal
 from .context import Context
 from .replies import HandlerError, Reply, compact, next_404
+from .validation import validate
 
 Handler = Callable[[Context, "Principal | None", dict[str, Any]], Awaitable[Any]]
 ROUTES: dict[str, Handler] = {}
@@ -55,6 +56,12 @@ async def run_v2(
     handler = ROUTES.get(path)
     if handler is None:
         return next_404()
+    if ctx.settings.api_validation:
+        # next-rest-framework parses the body before the handler (and before any auth)
+        parsed, refused = validate(path, params)
+        if refused is not None:
+            return refused
+        params = parsed if parsed is not None else params
     who = principal_of(ctx, key)
     if who is not None:
         limited = ctx.throttle.check(who.account_id, path)

@@ -16,6 +16,7 @@ list never goes stale. Exchanges the real hub took longer than ``SLOW_MS`` to an
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import aiohttp
 import pytest
@@ -39,7 +40,7 @@ MIN_AGREEMENT = 0.0
 
 
 async def replay(session: Session, skip: set[str]) -> list[Outcome]:
-    settings = {"single_user": True, "api_validation": session.validation}
+    settings: dict[str, Any] = {"single_user": True, "api_validation": session.validation}
     out: list[Outcome] = []
     async with Emulator(**settings) as emu, aiohttp.ClientSession() as http:
         world = World.build(emu, session.context)

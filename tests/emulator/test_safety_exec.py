@@ -125,7 +125,8 @@ async def test_system_signal_kills_the_tree_and_only_own_processes(raw: Raw, emu
     escaped = _escaped(home)
     leader = job.get("pid")
     for _ in range(100):
-        status = await raw.v2("exec", {"project_id": pid, "async_get": job["job_id"]})
+        poll = {"project_id": pid, "async_get": job["job_id"], "async_stats": False}
+        status = await raw.v2("exec", poll)
         leader = status.get("pid")
         if leader:
             break

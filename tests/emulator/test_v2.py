@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cocalc_async.testing import Emulator
 
 from .emulator_helpers import Raw
@@ -16,6 +18,7 @@ async def test_anonymous_and_unknown_route(raw: Raw, emu: Emulator) -> None:
     assert "404" in body
 
 
+@pytest.mark.emulator_settings(api_validation=False)  # the handler's own text, as in production
 async def test_get_runs_without_params(raw: Raw, emu: Emulator) -> None:
     async with raw.session.get(
         emu.url + "/api/v2/projects/stop", headers={"Authorization": f"Bearer {emu.api_key}"}
@@ -59,6 +62,16 @@ async def test_collaborators(raw: Raw, emu: Emulator) -> None:
     assert await raw.v2("projects/collaborators/remove", body) == {"status": "ok"}
     assert not emu.store.is_collaborator(other, pid)
     quirk = {"project_id": "nope", "account_id": other}
+    status, body = await raw.post("/api/v2/projects/collaborators/add", quirk)
+    assert status == 400  # the zod schema wants a uuid
+    assert body["errors"][0]["message"] == "Invalid uuid"
+
+
+@pytest.mark.emulator_settings(api_validation=False)
+async def test_production_collaborator_quirk(raw: Raw, emu: Emulator) -> None:
+    # without validation the handler answers {} for a non-uuid project_id
+    other, _ = emu.create_account("Bo", "B")
+    quirk = {"project_id": "nope", "account_id": other}
     assert await raw.v2("projects/collaborators/add", quirk) == {}
 
 
@@ -93,7 +106,8 @@ async def test_api_keys(raw: Raw, emu: Emulator) -> None:
 
 
 async def test_sign_up_and_sign_in(raw: Raw) -> None:
-    body = {"terms": True, "email": "new@example.com", "password": "a-long-password-3"}
+    body = {"terms": True, "email": "new@example.com", "password": "a-long-password-3",
+            "firstName": "N", "lastName": "U"}  # fmt: skip
     made = await raw.v2("auth/sign-up", body, key=None)
     assert "account_id" in made
     # the same email and password signs in (sign-up.ts:89-98); another password is refused

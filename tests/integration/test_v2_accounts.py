@@ -99,7 +99,11 @@ async def api_keys(env: Env) -> None:
 async def sign_up(env: Env) -> None:
     anonymous = env.client_for("")
     out = await anonymous.v2.auth.sign_up(
-        terms=True, email="new@example.com", password="a-long-password-3", firstName="New"
+        terms=True,
+        email="new@example.com",
+        password="a-long-password-3",
+        firstName="New",
+        lastName="Comer",  # the schema requires both names for a non-anonymous sign-up
     )
     assert isinstance(out, SignedIn)
     assert env.emu.store.account(out.account_id) is not None

@@ -23,8 +23,9 @@ async def exec_(env: Env) -> None:
     assert (out.stdout, out.exit_code) == ("v2\n", 0)
     job = await env.client.v2.exec(project_id=env.project_id, command="echo done", async_call=True)
     assert job.job_id
+    # CoCalc's poll form: no command (a validating hub would run it again), async_stats given
     done = await env.client.v2.exec(
-        project_id=env.project_id, command="", async_get=job.job_id, async_await=True
+        project_id=env.project_id, async_get=job.job_id, async_await=True, async_stats=False
     )
     assert done.status == "completed"
     assert done.stdout == "done\n"
