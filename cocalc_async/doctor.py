@@ -218,7 +218,7 @@ async def diagnose(client: Client) -> DoctorReport:
             {
                 True: "served (a hub built before CoCalc removed API v1 on 2025-05-29)",
                 False: "not served (expected: CoCalc removed API v1 on 2025-05-29)",
-                None: "unknown (no answer in time)",
+                None: "unknown (no answer)",
             }[v1],
         )
     )
