@@ -333,3 +333,74 @@ def user_search(
         hits += [_hit(r, admin, False) for r in matched[: n - len(hits)]]
     hits.sort(key=lambda h: max(h["last_active"] or 0, h["created"] or 0), reverse=True)
     return hits
+
+
+# -- adding and removing collaborators (src/packages/server/projects/collab.ts @5cb3315c30) ------
+
+
+def _verify_write_access(
+    ctx: Context, client_id: str, accounts: list[Any], projects: list[Any]
+) -> None:
+    """Every project must have the caller as owner or collaborator; a caller adding (or
+    removing) only itself may instead be a member of the project's course, which the
+    emulator's projects never have (collab.ts:22-34, 340-380)."""
+    for project_id in dict.fromkeys(projects):
+        if is_uuid(project_id) and ctx.store.is_collaborator(client_id, str(project_id)):
+            continue
+        if len(accounts) == 1 and accounts[0] == client_id:
+            if not is_uuid(project_id) or ctx.store.project(str(project_id)) is None:
+                raise HandlerError(f'no project with id "{project_id}"')
+            raise HandlerError(f'cannot add self to "{project_id}" -- must be an admin')
+        raise HandlerError(f"user {client_id} does not have write access to project {project_id}")
+
+
+def _verify_types(client_id: str, accounts: list[Any], projects: list[Any]) -> None:
+    """collab.ts:273-303, with JavaScript's rendering of a missing value."""
+    if not is_uuid(client_id):
+        raise HandlerError(f'account_id (="{client_id}") must be a valid uuid string (type=string)')
+    if len(accounts) != len(projects):
+        raise HandlerError(
+            f"accounts (of length {len(accounts)}) and projects (of length {len(projects)})"
+            " must be arrays of the same length"
+        )
+    for x in accounts:
+        if not is_uuid(x):
+            shown = "undefined" if x is None else x
+            raise HandlerError(f"all account id's must be valid uuid's, but \"{shown}\" is not")
+    for x in projects:
+        if x != "" and not is_uuid(x):
+            shown = "undefined" if x is None else x
+            raise HandlerError(
+                f"all project id's must be valid uuid's (or empty), but \"{shown}\" is not"
+            )
+
+
+def add_collaborators_to_projects(
+    ctx: Context, client_id: str, accounts: list[Any], projects: list[Any]
+) -> None:
+    """Write access first, then the types; an account that is already a member keeps its
+    group (an owner stays owner); an unknown account id is added as given (a jsonb merge)."""
+    _verify_write_access(ctx, client_id, accounts, projects)
+    _verify_types(client_id, accounts, projects)
+    for project_id, account_id in zip(projects, accounts, strict=True):
+        if not ctx.store.is_collaborator(str(account_id), str(project_id)):
+            ctx.store.add_user(str(project_id), str(account_id))
+    ctx.keys.invalidate()
+
+
+def remove_collaborators_from_projects(
+    ctx: Context, client_id: str, accounts: list[Any], projects: list[Any]
+) -> None:
+    """An owner cannot be removed (demote first: ownership-checks.ts ensureCanRemoveUser)."""
+    _verify_write_access(ctx, client_id, accounts, projects)
+    _verify_types(client_id, accounts, projects)
+    for project_id, account_id in zip(projects, accounts, strict=True):
+        if ctx.store.group_of(str(account_id), str(project_id)) == "owner":
+            raise OwnerRemovalError("Cannot remove an owner. Demote to collaborator first.")
+    for project_id, account_id in zip(projects, accounts, strict=True):
+        ctx.store.remove_user(str(project_id), str(account_id))
+    ctx.keys.invalidate()
+
+
+class OwnerRemovalError(HandlerError):
+    """CoCalc's OwnershipError: ``${err}`` shows its class name, ``err.message`` does not."""

@@ -13,7 +13,12 @@ import time
 from typing import Any
 
 from ._util import is_uuid, new_uuid, now_ms
-from .accounts import delete_project, is_member, is_valid_email_address
+from .accounts import (
+    add_collaborators_to_projects,
+    delete_project,
+    is_member,
+    is_valid_email_address,
+)
 from .auth import Principal
 from .conat import hub
 from .context import Context
@@ -45,7 +50,7 @@ def _manage_check(ctx: Context, project_id: str) -> None:
 @hub("projects.addCollaborator")
 async def add_collaborator(ctx: Context, who: Principal, a: dict[str, Any]) -> Any:
     """src/packages/server/projects/collaborators.ts:195-247 and collab.ts @5cb3315c30; the
-    answer is ``{project_id: [...]}`` (recorded: flow-collab)."""
+    answer is ``{project_id: [...]}`` (recorded: flow-collab, flow-conat-add-collab)."""
     _opts(a, "project_id")
     if a.get("token_id") is not None:
         raise HandlerError("Project invite token is not valid - no such token")
@@ -58,25 +63,7 @@ async def add_collaborator(ctx: Context, who: Principal, a: dict[str, Any]) -> A
             if not is_uuid(project_id):
                 raise HandlerError(f"Invalid project_id: {project_id}")
             _manage_check(ctx, str(project_id))
-    if len(accounts) != len(projects):
-        raise HandlerError(
-            f"accounts (of length {len(accounts)}) and projects (of length {len(projects)})"
-            " must be arrays of the same length"
-        )
-    for account_id in accounts:
-        if not is_uuid(account_id):
-            raise HandlerError(
-                f"all account id's must be valid uuid's, but \"{account_id}\" is not"
-            )
-    for project_id in projects:
-        if not is_member(ctx, who.account_id, project_id):
-            raise HandlerError(
-                f"user {who.account_id} does not have write access to project {project_id}"
-            )
-    for project_id, account_id in zip(projects, accounts, strict=True):
-        if ctx.store.group_of(str(account_id), str(project_id)) != "owner":
-            ctx.store.add_user(str(project_id), str(account_id))
-    ctx.keys.invalidate()
+    add_collaborators_to_projects(ctx, who.account_id, accounts, projects)
     return {"project_id": projects}
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ._util import is_uuid, now_iso
-from .accounts import delete_project
+from .accounts import (
+    add_collaborators_to_projects,
+    delete_project,
+    remove_collaborators_from_projects,
+)
 from .auth import Principal
 from .context import Context
 from .copy_api import start_copy
@@ -236,18 +240,11 @@ async def _collab_change(ctx: Context, who: Principal | None, p: dict[str, Any],
     signed_in(who)
     if not is_uuid(p.get("project_id")):
         return {}  # the real route answers {} for a non-uuid project_id (reference §10.5)
-    pid = collaborator(ctx, who, p.get("project_id"), "must be a collaborator on the project")
-    account_id = p.get("account_id")
-    if not is_uuid(account_id) or ctx.store.account(str(account_id)) is None:
-        raise HandlerError(f"no account with id {account_id}")
-    if add:
-        if ctx.store.group_of(str(account_id), pid) != "owner":
-            ctx.store.add_user(pid, str(account_id))
-    elif ctx.store.group_of(str(account_id), pid) == "owner":
-        raise HandlerError("cannot remove the owner of a project")
-    else:
-        ctx.store.remove_user(pid, str(account_id))
-    ctx.keys.invalidate()
+    # add.ts / remove.ts call collab.ts's add_/remove_collaborators_to/from_projects directly
+    # (recorded: novalidation/v2-valid-collab-add-no-account, -remove-bad-uuid)
+    me = signed_in(who)
+    change = add_collaborators_to_projects if add else remove_collaborators_from_projects
+    change(ctx, me.account_id, [p.get("account_id")], [p.get("project_id")])
     return OK
 
 

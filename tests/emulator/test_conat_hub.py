@@ -226,8 +226,27 @@ async def test_add_remove_collaborator_errors(raw: Raw, emu: Emulator) -> None:
     pid = emu.create_project()
     other, other_key = emu.create_account("O", "O")
     opts = [{"opts": {"project_id": pid, "account_id": other}}]
+    # adding oneself is allowed only through a course (collab.ts verify_course_access)
     assert await raw.hub("projects.addCollaborator", opts, key=other_key) == {
+        "error": f'Error: cannot add self to "{pid}" -- must be an admin'
+    }
+    third, _ = emu.create_account("T", "T")
+    by_stranger = [{"opts": {"project_id": pid, "account_id": third}}]
+    assert await raw.hub("projects.addCollaborator", by_stranger, key=other_key) == {
         "error": f"Error: user {other} does not have write access to project {pid}"
+    }
+    bad = [{"opts": {"project_id": pid, "account_id": "bob"}}]
+    assert await raw.hub("projects.addCollaborator", bad) == {
+        "error": "Error: all account id's must be valid uuid's, but \"bob\" is not"
+    }
+    # v2 add/remove use the same checks, with err.message (no class name)
+    body = {"project_id": pid, "account_id": third}
+    assert await raw.v2("projects/collaborators/add", body, key=other_key) == {
+        "error": f"user {other} does not have write access to project {pid}"
+    }
+    owner = {"project_id": pid, "account_id": emu.account_id}
+    assert await raw.v2("projects/collaborators/remove", owner) == {
+        "error": "Cannot remove an owner. Demote to collaborator first."
     }
     me = [{"opts": {"project_id": pid, "account_id": emu.account_id}}]
     assert await raw.hub("projects.removeCollaborator", me) == {

@@ -162,7 +162,7 @@ async def collaborators_remove(env: Env) -> None:
     )
     assert isinstance(out, StatusResponse)
     assert not env.emu.store.is_collaborator(other, env.project_id)
-    with pytest.raises(CoCalcAPIError, match="cannot remove the owner"):
+    with pytest.raises(CoCalcAPIError, match="Cannot remove an owner"):
         await env.client.v2.projects.collaborators.remove(
             project_id=env.project_id, account_id=env.emu.account_id
         )
