@@ -25,14 +25,30 @@ HUB_CALL = '''    async def call(self, name: str, *args: Json, timeout: float | 
         )
 '''
 PROJECT_CALL = '''    async def call(
-        self, project_id: str | None, name: str, *args: Json, timeout: float | None = None
+        self,
+        project_id: str | None,
+        name: str,
+        *args: Json,
+        timeout: float | None = None,
+        compute_server_id: int | None = None,
     ) -> Json:
-        """Call any project RPC by name; ``project_id`` may be ``None`` with a project API key."""
+        """Call any project RPC by name; ``project_id`` may be ``None`` with a project API key.
+
+        ``compute_server_id`` sends the call to that compute server of the project instead of
+        the project itself (the bridge's own field, next/pages/api/conat/project.ts:34 @5cb3315c30).
+        """
         _s.check_uuid("project_id", project_id)
+        params = _s.conat_params(list(args), timeout, project_id)
+        if compute_server_id is not None:
+            if isinstance(compute_server_id, bool) or not isinstance(compute_server_id, int):
+                raise TypeError(
+                    f"compute_server_id must be an int, got {type(compute_server_id).__name__}"
+                )
+            params["compute_server_id"] = compute_server_id
         return await self._caller.call(
             "conat/project",
             name,
-            _s.conat_params(list(args), timeout, project_id),
+            params,
             timeout=_s.http_timeout(None, None, timeout),
         )
 '''

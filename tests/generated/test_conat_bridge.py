@@ -440,3 +440,17 @@ async def test_admin_search_hits_say_banned() -> None:
         query="x", admin=True
     )
     assert hits[0].banned is True
+
+
+async def test_the_generic_project_call_can_target_a_compute_server() -> None:
+    rec = Recorder({"now": 1})
+    await Conat(rec).project.call(PID, "system.ping", compute_server_id=3, timeout=5)
+    assert rec.calls[0][2] == {
+        "args": [],
+        "timeout": 5000,
+        "project_id": PID,
+        "compute_server_id": 3,
+    }
+    with pytest.raises(TypeError, match="compute_server_id must be an int"):
+        await Conat(rec).project.call(PID, "system.ping", compute_server_id="3")  # type: ignore[arg-type]
+    assert len(rec.calls) == 1

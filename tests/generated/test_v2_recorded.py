@@ -29,6 +29,8 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "real"
 REFUSED: dict[str, tuple[type[Exception], str]] = {
     "flow-copy/status": (ValueError, "'copy_id' must be a UUID"),  # "" after a synchronous copy
     "flow-project-key/v2-projects-get": (TypeError, "unexpected keyword argument 'project_id'"),
+    # CoCalc requires the target even for a copy within one project (copy-path.ts:90).
+    "flow-copy-folders/copy-same-project": (TypeError, "missing 1 required keyword-only argument"),
     "v2-valid-collab-add-no-account": (TypeError, "missing 1 required keyword-only argument"),
     "v2-valid-collab-change-bad-group": (ValueError, "'new_group' must be one of"),
     "v2-valid-collab-remove-bad-uuid": (ValueError, "'account_id' must be a UUID"),
