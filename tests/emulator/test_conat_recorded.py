@@ -146,6 +146,7 @@ EXPLAINED = {
     "prjfn-editor-formatterString-md": "markdown is formatted by prettier, absent here",
     "flow-course-instructor/invite-by-email": "its project comes from a v2 projects/create"
     " of the flow, which this conat-only replay leaves out",
+    "flow-copy-folders/*": "the folder it copies is made by a v2 exec step of the flow",
     "prj-deleted-projectkey-*": "the key's deletion is a v2 api-keys call, which this"
     " conat-only replay leaves out, so the key still works",
 }
