@@ -140,7 +140,7 @@ async def test_volatile_fields_have_the_recorded_values_types(emu: Emulator, nam
 #: of 300 s sleeps). What still differs, and why:
 SECOND = SAMPLES / "recorded-2026-12-03"
 SLOW_FILES = ("prj-exec-20s-", "flow-exec-async-90s", "flow-prj-signal", "flow-prj-exec-async",
-              "prj-signal-")  # fmt: skip
+              "prj-signal-", "prj-exec-blocking-")  # fmt: skip
 EXPLAINED = {
     "prj-exec-args-timeout-2": "the killed script's temporary path differs by nature",
     "prjfn-editor-formatterString-md": "markdown is formatted by prettier, absent here",
