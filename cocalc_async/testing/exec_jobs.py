@@ -102,7 +102,10 @@ class ExecJobs:
             if job.pid_box or job.done.is_set():
                 break
             await asyncio.sleep(0.005)
-        return job.as_json(False)
+        # the answer describes the job as spawned, even when a quick command has already ended
+        if job.pid_box:
+            first["pid"] = job.pid_box[0]
+        return first
 
     async def _run(self, job: Job, opts: ExecOptions, cwd: Path, home: Path) -> None:
         sampler = asyncio.get_running_loop().create_task(self._sampler(job))

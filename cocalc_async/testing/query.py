@@ -27,6 +27,10 @@ def _is_get(obj: dict[str, Any]) -> bool:
 
 
 def user_query(ctx: Context, who: Principal | None, query: Any) -> dict[str, Any]:
+    if isinstance(query, str) and query:
+        # the hub walks the string's "keys" (its indices) as table names and stops at the first
+        # (database/postgres-user-queries.coffee:210 @5cb3315c30)
+        raise HandlerError("FATAL: invalid user_query of '0' -- query must be an object")
     if not isinstance(query, dict) or len(query) != 1:
         raise HandlerError("query must be an object with exactly one table")
     if who is None:

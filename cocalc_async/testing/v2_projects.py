@@ -64,7 +64,44 @@ async def exec_v2(ctx: Context, who: Principal | None, p: dict[str, Any]) -> dic
     }
 
 
-route("exec")(exec_v2)
+def _js(value: Any) -> str:
+    """How a template literal prints a value: ``undefined``, an array joined with commas."""
+    if value is None:
+        return "undefined"
+    if isinstance(value, list):
+        return ",".join(_js(v) for v in value)
+    return str(value)
+
+
+@route("exec")
+async def exec_route(ctx: Context, who: Principal | None, p: dict[str, Any]) -> dict[str, Any]:
+    """next/pages/api/v2/exec.ts @5cb3315c30: its own checks, then the project's exec, whose
+    failures come back as ``Error executing command '<c>' with args '<a>' -- <err>``
+    (project/exec_shell_code.ts:34)."""
+    signed_in(who)
+    if not is_uuid(p.get("project_id")):
+        # server/projects/is-collaborator.ts:15
+        raise HandlerError("invalid account_id or project_id -- all must be valid uuid's")
+    command, args, job = p.get("command"), p.get("args"), p.get("async_get")
+    prefix = f"Error executing command '{_js(command)}' with args '{_js(args)}' -- "
+    if not isinstance(job, str) and command is None:
+        # no job to look up and no command: execute-code splits the undefined command
+        raise HandlerError(
+            prefix + "TypeError: Cannot read properties of undefined (reading 'split')"
+        )
+    if isinstance(args, str):
+        # Node's spawn refuses a string for its argument list (recorded without validation:
+        # novalidation/v2-valid-exec-args-not-list)
+        raise HandlerError(
+            prefix + 'error TypeError [ERR_INVALID_ARG_TYPE]: The "args" argument must be of type'
+            f" object. Received type string ('{args}')"
+        )
+    try:
+        return await exec_v2(ctx, who, p)
+    except HandlerError as err:
+        if isinstance(job, str) and str(err.error).startswith("Async operation"):
+            raise HandlerError(prefix + f"Error: {err.error}") from None
+        raise
 
 
 @route("projects/create")
@@ -196,7 +233,13 @@ async def copy_path(ctx: Context, who: Principal | None, p: dict[str, Any]) -> A
     await ctx.copies.wait(copy_id)
     row = ctx.store.copy_row(copy_id)
     if row is not None and row["error"]:
-        raise HandlerError(row["error"])
+        error = str(row["error"])
+        if ctx.settings.single_user and error.startswith("rsync: ENOENT"):
+            # a single-user hub copies with the local file system, which stats the source
+            # first (recorded: flow-copy-folders/copy-missing)
+            source = ctx.files.home(str(p["src_project_id"])) / str(p["path"])
+            error = f"ENOENT: no such file or directory, stat '{source}'"
+        raise HandlerError(error)
     return {"copy_id": ""}
 
 
@@ -265,7 +308,10 @@ async def change_user_type(ctx: Context, who: Principal | None, p: dict[str, Any
     if ctx.store.group_of(me.account_id, pid) != "owner":
         raise HandlerError("only owners can change user types")
     group, target = p.get("new_group"), str(p.get("target_account_id"))
-    if group not in ("owner", "collaborator") or ctx.store.group_of(target, pid) is None:
+    if group not in ("owner", "collaborator"):
+        # src/packages/util/project-ownership.ts:182
+        raise HandlerError("New group must be either 'owner' or 'collaborator'")
+    if ctx.store.group_of(target, pid) is None:
         raise HandlerError("invalid target account or group")
     ctx.store.add_user(pid, target, str(group))
     return OK
@@ -281,6 +327,7 @@ async def latex(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
             raise HandlerError("you must have a project to compile latex")
         project_id = rows[0]["project_id"]
     pid = collaborator(ctx, me, project_id, "must be a collaborator on the project")
-    if not p.get("path"):
-        raise HandlerError("path must be specified")
+    path = p.get("path")
+    if not isinstance(path, str) or not path.endswith(".tex"):
+        raise HandlerError("path must be specified and end in .tex")  # latex.ts:35
     return await compile_latex(ctx, pid, p)

@@ -112,7 +112,11 @@ async def test_async_jobs(raw: Raw, emu: Emulator) -> None:
     )
     assert (got["status"], got["exit_code"]) == ("error", 1)
     missing = await raw.v2("exec", {"project_id": pid, "async_get": "nope", "async_stats": False})
-    assert missing == {"error": "Async operation 'nope' does not exist."}
+    # the v2 route wraps the project's error (project/exec_shell_code.ts:34)
+    assert missing == {
+        "error": "Error executing command 'undefined' with args 'undefined' --"
+        " Error: Async operation 'nope' does not exist."
+    }
 
 
 async def test_stop_kills_running_jobs(emu: Emulator, raw: Raw) -> None:

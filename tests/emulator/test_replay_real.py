@@ -28,15 +28,38 @@ from .replay import Outcome, Session, World, load_sessions, replay_one, slow_flo
 SLOW_MS = 8000
 
 #: Exchanges that cannot agree, with the reason (each is listed in docs/emulator.md too).
+_NEVER_UNLIMITED = (
+    "the real hub runs the command and kills it at once ('killed command ...'); the emulator"
+    " refuses a time-out that is not a positive number, so that no exec ever runs unlimited"
+)
+_SCRIPT_NAME = (
+    "CoCalc runs a bash command from a randomly named /tmp/cocalc-XXXXXX/a.sh and names it in"
+    " 'killed command ...'; the emulator's script has another random name"
+)
+_KEY_CACHE = (
+    "the real hub caches who a key belongs to, so a deleted project key keeps working for a"
+    " while; the emulator forgets a deleted key at once"
+)
 EXCEPTIONS: dict[str, str] = {
     "v2-support-tickets": (
         "the recorded hub has no Zendesk token, so support/* answers 'Support not available';"
         " the emulator plays a hub with a support backend, so tickets can be tested"
     ),
+    "v2-valid-exec-timeout-zero": _NEVER_UNLIMITED,
+    "v2-valid-exec-timeout-negative": _NEVER_UNLIMITED,
+    "v2-valid-exec-timeout-abc": _NEVER_UNLIMITED,
+    "prj-exec-args-timeout-2": _SCRIPT_NAME,
+    "prj-deleted-projectkey-60s": _KEY_CACHE,
+    "prj-deleted-projectkey-240s": _KEY_CACHE,
+    "prjfn-editor-formatterString-md": (
+        "formatting needs CoCalc's formatters (prettier and friends) in the project; the"
+        " emulator says it cannot format"
+    ),
 }
 
-#: The share of exchanges that agreed when this figure was last raised; it may only go up.
-MIN_AGREEMENT = 0.0
+#: The share of exchanges that agreed when this figure was last raised (95.8%, 367 of 383), less
+#: a few exchanges for the timing-dependent signal flows; it may only go up.
+MIN_AGREEMENT = 0.95
 
 
 async def replay(session: Session, skip: set[str]) -> list[Outcome]:
@@ -59,8 +82,12 @@ def report(outcomes: list[Outcome], label: str) -> float:
         if not o.agrees:
             mark = "EXCEPTION" if o.id in EXCEPTIONS else "DIFFERS"
             print(f"  {mark} {o.id}: " + "; ".join(o.problems[:4]))
-    now_agree = sorted(o.id for o in agreeing if o.id in EXCEPTIONS)
-    assert now_agree == [], "listed as exceptions but agree now: remove them"
+    # an id may occur in several sessions (with and without validation): an exception is stale
+    # only when it agrees wherever it was replayed
+    differing = {o.id for o in outcomes if not o.agrees}
+    replayed = {o.id for o in outcomes}
+    now_agree = sorted(i for i in EXCEPTIONS if i in replayed and i not in differing)
+    assert now_agree == [], f"listed as exceptions but agree now: remove them: {now_agree}"
     return figure
 
 
