@@ -33,13 +33,18 @@ def user_query(ctx: Context, who: Principal | None, query: Any) -> dict[str, Any
         raise HandlerError("FATAL: invalid user_query of '0' -- query must be an object")
     if not isinstance(query, dict) or len(query) != 1:
         raise HandlerError("query must be an object with exactly one table")
-    if who is None:
-        raise HandlerError("user must be signed in to do a user query")
     ((table, value),) = query.items()
     many = isinstance(value, list)
     obj = (value[0] if value else {}) if many else value
     if not isinstance(obj, dict):
         raise HandlerError(f"invalid query for table '{table}'")
+    if who is None:
+        # a missing or wrong key is an anonymous caller (postgres-user-queries.coffee:165,1012)
+        if not _is_get(obj):
+            raise HandlerError("FATAL: no anonymous set queries")
+        if table in ("accounts", "projects"):
+            raise HandlerError(f"FATAL: anonymous get queries not allowed for table '{table}'")
+        raise HandlerError(f"FATAL: get queries not allowed for table '{table}'")
     if table == "accounts":
         return _accounts(ctx, who, obj, many)
     if table == "projects":
