@@ -79,6 +79,7 @@ class ConatHubDb:
             access_times: include access times (server default true); Type ``boolean``.
             edit_times: include edit times (server default false); Type ``boolean``.
             timeout: seconds; also the RPC timeout; Type ``number``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -137,6 +138,7 @@ class ConatHubDb:
         Args:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
             path: the file; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -190,6 +192,7 @@ class ConatHubDb:
         Args:
             uuid: from db.getLegacyTimeTravelInfo; Type ``string``; required.
             timeout: seconds; also the RPC timeout; Type ``number``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -238,6 +241,7 @@ class ConatHubDb:
 
         Args:
             uuids: blob ids; Type ``string[]``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -292,6 +296,7 @@ class ConatHubDb:
             project_id: the project; Type ``string(uuid)``; checked as a UUID before sending.
             path: a file in it; Type ``string``.
             action: what was done (default: edit); Type ``string``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -347,6 +352,7 @@ class ConatHubDb:
         Args:
             query: {table: {field: value|null}} or {table: [{...}]}; Type ``object``; required.
             options: query options, e.g. [{limit: 10}]; Type ``array``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -426,6 +432,7 @@ class ConatHubJupyter:
             tag: a tag for the execution's record; Type ``string``.
             project_id: the project (default: the global anonymous one); Type ``string(uuid)``; checked as a UUID before sending.
             path: file path context; Type ``string``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -479,6 +486,7 @@ class ConatHubJupyter:
 
         Args:
             project_id: the project (default: the global anonymous one); Type ``string(uuid)``; checked as a UUID before sending.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -544,6 +552,7 @@ class ConatHubMessages:
             offset: skip this many; Type ``number``.
             type: which messages; Type ``"received"|"sent"|"new"|"starred"|"liked"``.
             cutoff: only messages strictly newer than this; Type ``string(date)``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -605,6 +614,7 @@ class ConatHubMessages:
             body: markdown body; Type ``string``; required.
             to_ids: account ids or email addresses; Type ``string[]``; required.
             reply_id: the message replied to; Type ``number``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -667,6 +677,7 @@ class ConatHubOrg:
         Args:
             name: name of the organization; Type ``string``; required.
             user: email address or account_id; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -719,6 +730,7 @@ class ConatHubOrg:
         Args:
             name: name of the organization; Type ``string``; required.
             user: email address or account_id; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -766,6 +778,7 @@ class ConatHubOrg:
 
         Args:
             name: globally unique, at most 39 characters; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -813,6 +826,7 @@ class ConatHubOrg:
 
         Args:
             user: email address or account_id; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -874,6 +888,7 @@ class ConatHubOrg:
             firstName: first name; Type ``string``.
             lastName: last name; Type ``string``.
             password: password (random if not given); Type ``string``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -925,6 +940,7 @@ class ConatHubOrg:
 
         Args:
             token: the token; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -971,6 +987,7 @@ class ConatHubOrg:
 
         Args:
             name: name of the organization; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1010,6 +1027,7 @@ class ConatHubOrg:
     ) -> builtins.list[_m_org.Organization]:
         """The organizations you belong to (all of them for a site admin).
 
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1051,6 +1069,7 @@ class ConatHubOrg:
 
         Args:
             name: name of the organization; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1106,6 +1125,7 @@ class ConatHubOrg:
             name: name of the organization; Type ``string``; required.
             subject: plain-text subject; Type ``string``; required.
             body: markdown body; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1159,6 +1179,7 @@ class ConatHubOrg:
         Args:
             name: name of the organization; Type ``string``; required.
             user: email address or account_id; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1211,6 +1232,7 @@ class ConatHubOrg:
         Args:
             name: name of the organization; Type ``string``; required.
             user: email address or account_id; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1272,6 +1294,7 @@ class ConatHubOrg:
             description: description; Type ``string``.
             email_address: contact address (not an account); Type ``string``.
             link: website; Type ``string``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1338,6 +1361,7 @@ class ConatHubProjects:
             account_id: account id(s); Type ``uuid|uuid[]``; required; checked as a UUID before sending.
             project_id: project id(s); not with token_id; Type ``uuid|uuid[]``; checked as a UUID before sending.
             token_id: project invite token(s); not with project_id; Type ``string|string[]``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1397,6 +1421,7 @@ class ConatHubProjects:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
             target_account_id: the user changed; Type ``string(uuid)``; required; checked as a UUID before sending.
             new_group: the new role; Type ``"owner"|"collaborator"``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1482,6 +1507,7 @@ class ConatHubProjects:
             scheduled: kucalc only: not before this time; Type ``string(date)``.
             public: kucalc only: may copy from the share server's files; Type ``boolean``.
             exclude: rsync --exclude patterns; Type ``string[]``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1568,6 +1594,7 @@ class ConatHubProjects:
             ephemeral: delete after this many milliseconds; Type ``number``.
             customize: customization settings (e.g. disableInternet); Type ``object``.
             project_id: site admins only: the id to use; Type ``string(uuid)``; checked as a UUID before sending.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1626,6 +1653,7 @@ class ConatHubProjects:
 
         Args:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1695,6 +1723,7 @@ class ConatHubProjects:
             replyto_name: reply-to name; Type ``string``.
             email: the mail's body (HTML); Type ``string``.
             subject: the mail's subject; Type ``string``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1773,6 +1802,7 @@ class ConatHubProjects:
             replyto: reply-to address; Type ``string``.
             replyto_name: reply-to name; Type ``string``.
             subject: the mail's subject; Type ``string``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1833,6 +1863,7 @@ class ConatHubProjects:
         Args:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
             account_id: the collaborator; Type ``string(uuid)``; required; checked as a UUID before sending.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1911,6 +1942,7 @@ class ConatHubProjects:
             network: 1: network access; Type ``number``.
             member_host: 1: member hosting; Type ``number``.
             always_running: 1: always running; Type ``number``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1966,6 +1998,7 @@ class ConatHubProjects:
 
         Args:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2012,6 +2045,7 @@ class ConatHubProjects:
 
         Args:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2059,6 +2093,7 @@ class ConatHubProjects:
 
         Args:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2106,6 +2141,7 @@ class ConatHubProjects:
 
         Args:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2152,6 +2188,7 @@ class ConatHubProjects:
 
         Args:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2200,6 +2237,7 @@ class ConatHubPurchases:
     ) -> float:
         """Your account balance.
 
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2233,6 +2271,7 @@ class ConatHubPurchases:
     ) -> float:
         """The lowest balance your account may reach.
 
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2286,6 +2325,7 @@ class ConatHubSync:
         Args:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
             path: the file; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2341,6 +2381,7 @@ class ConatHubSystem:
 
         Args:
             user_account_id: the user; Type ``string(uuid)``; required; checked as a UUID before sending.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2388,6 +2429,7 @@ class ConatHubSystem:
 
         Args:
             account_ids: accounts; Type ``uuid[]``; required; checked as a UUID before sending.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2439,6 +2481,7 @@ class ConatHubSystem:
         Args:
             strategy: the SSO strategy; Type ``string``; required.
             id: the identity at that strategy; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2491,6 +2534,7 @@ class ConatHubSystem:
         Args:
             user_account_id: the user; Type ``string(uuid)``; required; checked as a UUID before sending.
             password: the user's password (non-admins); Type ``string``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2539,6 +2583,7 @@ class ConatHubSystem:
 
         Args:
             fields: only these settings; Type ``string[]``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2584,6 +2629,7 @@ class ConatHubSystem:
 
         Args:
             account_ids: account ids; Type ``uuid[]``; required; checked as a UUID before sending.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2634,6 +2680,7 @@ class ConatHubSystem:
         Args:
             event: what happened; Type ``string``; required.
             error: the error text; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2695,6 +2742,7 @@ class ConatHubSystem:
             name: key name (create, edit); Type ``string``.
             expire: expiry, ISO 8601 (create, edit); Type ``string(date)``.
             id: the key (edit, delete); Type ``number``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2738,6 +2786,7 @@ class ConatHubSystem:
     ) -> _m_misc.ConatPong:
         """Ping the hub; returns the server time.
 
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2779,6 +2828,7 @@ class ConatHubSystem:
 
         Args:
             authToken: the token; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2823,6 +2873,7 @@ class ConatHubSystem:
 
         Args:
             only_verify: only the verification, no welcome text; Type ``boolean``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2869,6 +2920,7 @@ class ConatHubSystem:
 
         Args:
             service: which service; Type ``"database"|"api"``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2905,6 +2957,7 @@ class ConatHubSystem:
     ) -> _m_misc.ConatWhoAmI:
         """Which account the API key belongs to, and the server's clock.
 
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2938,6 +2991,7 @@ class ConatHubSystem:
     ) -> None:
         """Sync your own account to Salesloft.
 
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2989,6 +3043,7 @@ class ConatHubSystem:
             limit: at most this many results (capped at 50 unless admin); Type ``number``.
             admin: admin search (site admins only); Type ``boolean``.
             only_email: match email addresses only; Type ``boolean``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -3044,6 +3099,7 @@ class ConatHubSystem:
         Args:
             event: event name; Type ``string``; required.
             value: event data; Type ``object``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -3144,6 +3200,7 @@ class ConatHubSystem:
             smc_git_rev: web app git revision; Type ``string``.
             uptime: how long the page was open; Type ``string``.
             start_time: when the page was opened; Type ``string(date)``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -3276,6 +3333,7 @@ class ConatProjectEditor:
         Args:
             term_path: the terminal's path; Type ``string``; required.
             opts: {path, command?, args?, env?, cwd?}; Type ``object``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -3332,6 +3390,7 @@ class ConatProjectEditor:
             str: the code; Type ``string``; required.
             options: formatter options ({parser: ...}); Type ``object``; required.
             path: file path (clang only); Type ``string``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -3389,6 +3448,7 @@ class ConatProjectEditor:
         Args:
             kernel_name: the kernel; Type ``string``; required.
             opts: {noCache: true} to skip the cache; Type ``object``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -3438,6 +3498,7 @@ class ConatProjectEditor:
 
         Args:
             noCache: skip the cache; Type ``boolean``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -3496,6 +3557,7 @@ class ConatProjectEditor:
             args: nbconvert arguments; Type ``string[]``; required.
             directory: working directory; Type ``string``.
             timeout: seconds; also the RPC timeout; Type ``number``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -3558,6 +3620,7 @@ class ConatProjectEditor:
             ipynb: its content; Type ``string``; required.
             nbgrader: nbgrader mode; Type ``boolean``.
             limits: time and output limits; Type ``object``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -3611,6 +3674,7 @@ class ConatProjectEditor:
 
         Args:
             path_ipynb: the .ipynb file; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -3659,6 +3723,7 @@ class ConatProjectEditor:
 
         Args:
             path: path, relative to HOME; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -3711,6 +3776,7 @@ class ConatProjectEditor:
         Args:
             path: the .sagews file; Type ``string``; required.
             options: {title, author, date, contents, subdir, timeout, ...}; Type ``object``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -3769,6 +3835,7 @@ class ConatProjectSync:
 
         Args:
             path: the file; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -3823,6 +3890,7 @@ class ConatProjectSystem:
 
         Args:
             paths: paths, relative to HOME; Type ``string[]``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -3876,6 +3944,7 @@ class ConatProjectSystem:
         Args:
             aspect: e.g. "main" or "x11"; Type ``string``; required.
             no_cache: recompute instead of the cached answer; Type ``boolean``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -3925,6 +3994,7 @@ class ConatProjectSystem:
 
         Args:
             paths: paths, relative to HOME; Type ``string[]``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -4022,6 +4092,7 @@ class ConatProjectSystem:
             aggregate: calls with the same value are run once; Type ``any``.
             ulimit_timeout: enforce the timeout with ulimit (bash only); Type ``boolean``.
             compute_server_id: run on this compute server; Type ``number``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -4110,6 +4181,7 @@ class ConatProjectSystem:
             pool: kernel pool: {size, timeout_s}; Type ``object``.
             limits: {timeout_ms, timeout_ms_per_cell, max_output, ...}; Type ``object``.
             timeout: seconds; sets the RPC timeout only: the project never reads it (use limits); Type ``number``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -4159,6 +4231,7 @@ class ConatProjectSystem:
     ) -> Json:
         """Running Jupyter kernels in the project.
 
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -4208,6 +4281,7 @@ class ConatProjectSystem:
         Args:
             path: directory, relative to HOME; Type ``string``; required.
             hidden: include entries whose name starts with a dot; Type ``boolean``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -4264,6 +4338,7 @@ class ConatProjectSystem:
         Args:
             paths: paths, relative to HOME; Type ``string[]``; required.
             dest: target directory; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -4306,6 +4381,7 @@ class ConatProjectSystem:
     ) -> _m_misc.ConatPong:
         """Ping the project.
 
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -4350,6 +4426,7 @@ class ConatProjectSystem:
 
         Args:
             path: file, relative to HOME; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -4400,6 +4477,7 @@ class ConatProjectSystem:
 
         Args:
             path: path, relative to HOME; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -4453,6 +4531,7 @@ class ConatProjectSystem:
         Args:
             src: current path; Type ``string``; required.
             dest: new path; Type ``string``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -4511,6 +4590,7 @@ class ConatProjectSystem:
             signal: signal number; Type ``number``; required.
             pid: one process id; Type ``number``.
             pids: several process ids; Type ``array``.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -4562,6 +4642,7 @@ class ConatProjectSystem:
 
         Args:
             pid: the kernel's process id; Type ``number``; required.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -4604,6 +4685,7 @@ class ConatProjectSystem:
     ) -> None:
         """Stop the project's API service.
 
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -4639,6 +4721,7 @@ class ConatProjectSystem:
     ) -> _m_misc.ConatWhoAmI:
         """Which project the key reaches, and the server's clock.
 
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -4675,6 +4758,7 @@ class ConatProjectSystem:
     ) -> int:
         """The version number of the project's code.
 
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -4724,6 +4808,7 @@ class ConatProjectSystem:
         Args:
             path: file, relative to HOME; Type ``string``; required.
             content: the new contents; Type ``string``; required; ``bytes`` are sent as the UTF-8 text they encode.
+            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 

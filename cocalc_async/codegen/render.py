@@ -179,6 +179,10 @@ def _doc(e: Endpoint, returns: str, ret_doc: str) -> list[str]:
         out.append(
             "            wait_timeout: seconds ``wait=True`` polls before ``PollTimeoutError``."
         )
+    if e.api.startswith("conat/"):
+        out.append(
+            "            rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given."
+        )
     out.append(
         "            request_timeout: HTTP timeout for this call (s), overriding the default."
     )

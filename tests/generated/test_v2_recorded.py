@@ -21,7 +21,7 @@ from cocalc_async import _sansio
 from cocalc_async._generated.v2 import V2
 from cocalc_async._types import Json
 from cocalc_async.errors import APIError, ResponseValidationError
-from cocalc_async.spec import find
+from cocalc_async.spec import Param, find
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "real"
 
@@ -101,6 +101,12 @@ def _exchanges() -> list[dict[str, Any]]:
 EXCHANGES = _exchanges()
 
 
+def endpoint_params(path: str) -> tuple[Param, ...]:
+    endpoint = find("v2", path)
+    assert endpoint is not None
+    return tuple(p for p in endpoint.params if p.exposed)
+
+
 def _method(root: V2, path: str) -> Any:
     obj: Any = root
     parts = path.split("/")
@@ -126,6 +132,13 @@ async def test_a_recorded_v2_exchange_replays_through_its_coroutine(
         assert hub.sent == []
         return
     body = exchange.get("response_body")
+    if request == {} and any(p.required for p in endpoint_params(path)):
+        # An empty request to a route with required parameters (the recorded sweep of every
+        # route): the hub may answer something empty, the SDK asks for what the route needs.
+        with pytest.raises(TypeError, match=r"missing .* required keyword-only argument"):
+            await fn(**kwargs)
+        assert hub.sent == []
+        return
     if exchange["status"] != 200 or (isinstance(body, dict) and "error" in body):
         # The hub refused this request too; the SDK may refuse it first, before sending.
         try:
