@@ -10,6 +10,7 @@
     │   │   ├── LatexError                   v2 ``latex`` answered with a failed compile
     │   │   ├── NotImplementedOnServerError  v2 ``compute/control`` ("NOT implemented yet")
     │   │   ├── BridgeTimeoutError           the conat bridge's "timeout - callHub: ... code='408'"
+    │   │   ├── ProjectCallTimeoutError      v2 ``exec``'s "undefined" after the hub's 60 s wait
     │   │   └── NotFoundError ...            (also APIStatusError when it came as a 404)
     │   │       ├── FileNotFoundOnServerError   ``ENOENT`` (``path``)
     │   │       └── EndpointNotServedError      404 page: no v1 here, or no such route
@@ -74,6 +75,7 @@ __all__ = [
     "OperationError",
     "PermissionDeniedError",
     "PollTimeoutError",
+    "ProjectCallTimeoutError",
     "RateLimitError",
     "RequestTooLargeError",
     "ResponseDecodeError",
@@ -243,6 +245,14 @@ class BridgeTimeoutError(CoCalcAPIError):
 
     The bridge waits 15 s unless the body says otherwise (``rpc_timeout=`` on the generated
     coroutines); the RPC itself may still be running, or may have finished.
+    """
+
+
+class ProjectCallTimeoutError(CoCalcAPIError):
+    """The hub stopped waiting for the project after about 60 s: v2 ``exec`` then answers
+    ``{"error": "undefined"}`` (the hub's "timeout" string has no ``.message``:
+    server/projects/connection/handle-message.ts:80,93 and next/pages/api/v2/exec.ts:21
+    @5cb3315c30). The command may still be running; an async job can be polled again.
     """
 
 

@@ -368,6 +368,18 @@ RULES: tuple[ErrorRule, ...] = (
         f"{SRC}; recorded prj-exec-20s-nobody-timeout (the bridge's 15 s default)",
     ),
     ErrorRule(
+        "v2-exec-hub-gave-up",
+        "ProjectCallTimeoutError",
+        "exact",
+        "undefined",
+        example="undefined",
+        api="v2",
+        path="exec",
+        source=f"src/packages/server/projects/connection/handle-message.ts:80, 93, "
+        f"src/packages/next/pages/api/v2/exec.ts:21 {SRC}; recorded "
+        "flow-exec-async-90s-timeout300 (a poll cut off at about 60 s)",
+    ),
+    ErrorRule(
         "async-job-missing",
         "NotFoundError",
         "regex",
