@@ -36,6 +36,9 @@ async def exec_v2(ctx: Context, who: Principal | None, p: dict[str, Any]) -> dic
     project_id = collaborator(
         ctx, who, p.get("project_id"), "user must be a collaborator on the project"
     )
+    # reaching the project starts it (server/projects/connection; recorded:
+    # flow-conat-life/state-after-exec)
+    ctx.store.update_project(project_id, state="running")
     if p.get("async_get"):
         job = await ctx.jobs.get(project_id, str(p["async_get"]), wait=bool(p.get("async_await")),
                                  stats=bool(p.get("async_stats")), timeout=parse_timeout(p.get("timeout"), 60))  # fmt: skip
