@@ -176,7 +176,21 @@ def _load_rules() -> tuple[tuple[_Rule, ...], dict[str, _Rule]]:
     return tuple(text_rules), shapes
 
 
-_TEXT_RULES, _SHAPE_RULES = _load_rules()
+# Compiled on the first error, not at import: a call that succeeds never reads the table.
+_RULES: tuple[tuple[_Rule, ...], dict[str, _Rule]] | None = None
+
+
+def _rules() -> tuple[tuple[_Rule, ...], dict[str, _Rule]]:
+    global _RULES
+    if _RULES is None:
+        _RULES = _load_rules()
+    return _RULES
+
+
+def _shape_rule(shape: str) -> _Rule:
+    return _rules()[1][shape]
+
+
 _ERROR_PREFIX = "Error: "
 
 
@@ -203,7 +217,7 @@ def _match_text(text: str, code: Any = None, answer: _Answer | None = None) -> _
     """The first row of the error table that matches the server's text (or error code)."""
     if text.startswith(_ERROR_PREFIX):
         text = text[len(_ERROR_PREFIX) :]  # a conat bridge's String(err) of the same throw
-    for rule in _TEXT_RULES:
+    for rule in _rules()[0]:
         found: re.Match[str] | None = None
         if rule.match == "exact":
             hit = text == rule.pattern
@@ -389,7 +403,7 @@ def _raise_status_error(answer: _Answer, decoded: Any) -> NoReturn:
 
 def _raise_invalid_body(answer: _Answer, decoded: dict[str, Any], text: str) -> None:
     """A validating v2 route's 400: ``{"message": "Invalid request body.", "errors": [...]}``."""
-    rule = _SHAPE_RULES["invalid_body"]
+    rule = _shape_rule("invalid_body")
     issues = decoded.get("errors")
     if decoded.get("error") is not None or not isinstance(issues, list):
         return
@@ -423,7 +437,7 @@ def _issue_text(issue: dict[str, Any]) -> str:
 
 def _raise_not_served(answer: _Answer, title: str) -> None:
     """A 404 web page where an API endpoint belongs: say which API this server lacks."""
-    rule = _SHAPE_RULES["html_404"]
+    rule = _shape_rule("html_404")
     replacement = ""
     if answer.api == "v1":
         replacement = _error_table.V1_REPLACEMENTS.get(answer.path, "")
@@ -480,7 +494,7 @@ def _body_error(answer: _Answer, data: dict[str, Any], error: Any) -> CoCalcAPIE
 
 def _raise_latex_failure(answer: _Answer, data: dict[str, Any]) -> None:
     """``v2/latex`` reports a failed compile inside its result, with no top-level error."""
-    rule = _SHAPE_RULES["latex_failed"]
+    rule = _shape_rule("latex_failed")
     if not _rule_applies(rule, answer):
         return
     parts: dict[str, str | None] = {}
