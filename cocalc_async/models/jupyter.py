@@ -29,3 +29,27 @@ class ChatGPTResponse:
     """v1 ``chatgpt_response``."""
 
     text: str
+
+
+@attrs.frozen
+class RunningKernel:
+    """One row of conat project ``system.listJupyterKernels``."""
+
+    pid: int
+    connectionFile: str | None = None
+    kernel_name: str | None = None
+
+
+@attrs.frozen
+class KernelStopped:
+    """conat project ``system.stopJupyterKernel``: ``success`` is False when none had that pid."""
+
+    success: bool
+
+
+@attrs.frozen
+class KernelLogo:
+    """conat project ``editor.jupyterKernelLogo``: the logo file's name and its bytes, base64."""
+
+    filename: str
+    base64: str

@@ -120,3 +120,12 @@ class FileUseTimes:
     target_account_id: str
     access_times: list[float] | None = None
     edit_times: list[float | None] | None = None
+
+
+@attrs.frozen
+class LegacyTimeTravelInfo:
+    """conat ``db.getLegacyTimeTravelInfo``: where a file's pre-2025 history is (``uuid`` is
+    ``""`` when it has none)."""
+
+    uuid: str
+    users: list[str] | None = None

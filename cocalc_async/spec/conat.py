@@ -373,6 +373,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         PROJECT_ID,
         Param("path", "string", required=True, doc="the file"),
         idempotent=True,
+        result_model="misc:LegacyTimeTravelInfo",
     ),
     hub(
         "db.getLegacyTimeTravelPatches",
@@ -631,12 +632,16 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         default_timeout=120.0,
     ),
     project(
-        "system.listJupyterKernels", "Running Jupyter kernels in the project.", idempotent=True
+        "system.listJupyterKernels",
+        "Running Jupyter kernels in the project.",
+        idempotent=True,
+        result_model="list[jupyter:RunningKernel]",
     ),
     project(
         "system.stopJupyterKernel",
         "Stop a running Jupyter kernel.",
         Param("pid", "number", required=True, doc="the kernel's process id"),
+        result_model="jupyter:KernelStopped",
     ),
     project("system.terminate", "Stop the project's API service.", result_model="None"),
     project(
@@ -743,6 +748,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("opts", "object", doc="{noCache: true} to skip the cache"),
         args_style="positional",
         idempotent=True,
+        result_model="jupyter:KernelLogo",
         source=SRC_EDITOR,
     ),
     project(

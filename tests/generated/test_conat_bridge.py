@@ -349,8 +349,10 @@ async def test_optional_positional_arguments_are_left_off_the_end() -> None:
     rec = Recorder()
     await Conat(rec).project.system.configuration(PID, aspect="main")
     await Conat(rec).hub.system.get_customize()
-    await Conat(rec).project.editor.jupyter_kernel_logo(PID, kernel_name="python3")
-    assert [c[2]["args"] for c in rec.calls] == [["main"], [], ["python3"]]
+    logo = Recorder({"filename": "logo-64x64.png", "base64": "iVBO"})
+    got = await Conat(logo).project.editor.jupyter_kernel_logo(PID, kernel_name="python3")
+    assert (got.filename, got.base64) == ("logo-64x64.png", "iVBO")
+    assert [c[2]["args"] for c in rec.calls + logo.calls] == [["main"], [], ["python3"]]
 
 
 async def test_project_exec_polls_an_async_job_in_cocalcs_own_form() -> None:
