@@ -197,7 +197,7 @@ async def legacy_info(env: Env) -> None:
     out = await env.client.conat.hub.db.get_legacy_time_travel_info(
         project_id=env.project_id, path="a.txt"
     )
-    assert out == {"uuid": ""}
+    assert out.uuid == ""  # typed: LegacyTimeTravelInfo
 
 
 @case("conat/hub", "db.getLegacyTimeTravelPatches")
@@ -456,7 +456,7 @@ async def p_list_jupyter_kernels(env: Env) -> None:
 @case("conat/project", "system.stopJupyterKernel")
 async def p_stop_jupyter_kernel(env: Env) -> None:
     out = await env.client.conat.project.system.stop_jupyter_kernel(env.project_id, pid=1)
-    assert out == {"success": False}
+    assert out.success is False  # typed: KernelStopped
 
 
 @case("conat/project", "editor.newFile")
