@@ -13,7 +13,7 @@ from . import dispatch
 from .auth import AuthHeaderError, Principal
 from .context import Context
 from .replies import HandlerError, Reply, compact, next_404
-from .validation import validate
+from .validation import SCHEMAS, validate
 
 Handler = Callable[[Context, "Principal | None", dict[str, Any]], Awaitable[Any]]
 ROUTES: dict[str, Handler] = {}
@@ -54,7 +54,7 @@ async def run_v2(
     ctx: Context, path: str, params: dict[str, Any], key: str | AuthHeaderError | None
 ) -> Reply:
     handler = ROUTES.get(path)
-    if handler is None:
+    if handler is None and not (ctx.settings.api_validation and path in SCHEMAS):
         return next_404()
     if ctx.settings.api_validation:
         # next-rest-framework parses the body before the handler (and before any auth)
@@ -62,6 +62,8 @@ async def run_v2(
         if refused is not None:
             return refused
         params = parsed if parsed is not None else params
+    if handler is None:
+        return next_404()  # a route the emulator validates but does not run (compute servers)
     who = principal_of(ctx, key)
     if who is not None:
         limited = ctx.throttle.check(who.account_id, path)

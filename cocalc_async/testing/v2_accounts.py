@@ -33,7 +33,10 @@ def _names(ctx: Context, ids: Any) -> dict[str, Any]:
 @route("accounts/get-names")
 async def get_names(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
     signed_in(who)
-    return {"names": _names(ctx, p.get("account_ids") or [])}
+    if not isinstance(p.get("account_ids"), (list, str)):
+        # server/accounts/get-name.ts iterates the parameter: Node's text for a non-iterable
+        raise HandlerError("account_ids is not iterable")
+    return {"names": _names(ctx, p["account_ids"])}
 
 
 @route("accounts/search")

@@ -145,9 +145,11 @@ async def get_one(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any
     me = account_only(who)
     rows = ctx.store.projects_of(me.account_id)
     if rows:
-        return {"project_id": rows[0]["project_id"], "title": rows[0]["title"]}
+        r = rows[0]  # recorded v2sweep-projects-get-one: the same row as projects/get's first
+        return {"project_id": r["project_id"], "title": r["title"],
+                "description": r["description"], "name": r["name"]}  # fmt: skip
     pid = ctx.store.create_project(me.account_id, "Untitled Project")
-    return {"project_id": pid, "title": "Untitled Project"}
+    return {"project_id": pid, "title": "Untitled Project", "description": "", "name": None}
 
 
 @route("projects/update")

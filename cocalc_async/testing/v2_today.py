@@ -44,7 +44,6 @@ for _path, _value in {
     "purchases/get-stripe-publishable-key": {"stripe_publishable_key": ""},
     "purchases/get-live-subscriptions": [],
     "purchases/get-subscriptions": [],
-    "purchases/get-statements": [],
     "purchases/get-unpaid-invoices": [],
     "purchases/get-cost-per-day": [],
     "purchases/get-charges-by-service": {},
@@ -62,8 +61,44 @@ for _path, _value in {
     "licenses/get-managed": [],
     "shopping/cart/get": [],
     "vouchers/recent-vouchers": [],
+    "purchases/get-current-checkout-session": {"session": None},
+    "purchases/get-prices-project-quotas": {
+        "cores": 32,
+        "memory": 4,
+        "disk_quota": 0.25,
+        "member_host": 4,
+    },
+    "purchases/get-shopping-cart-checkout-params": {
+        "balance": 0,
+        "minPayment": 2.5,
+        "minBalance": 0,
+        "amountDue": 0,
+        "chargeAmount": 0,
+        "total": 0,
+        "cart": [],
+        "minimumPaymentCharge": 0,
+        "cureAmount": 0,
+    },
+    "purchases/stripe/get-customer": {},
+    "purchases/stripe/get-open-payments": {"has_more": False, "data": [], "object": "list"},
+    "purchases/stripe/get-payment-methods": {"has_more": False, "data": [], "object": "list"},
+    "purchases/stripe/get-payments": {"has_more": False, "data": [], "object": "list"},
+    "shopping/cart/recent-purchases": [],
+    "compute/cloud-filesystem/get": [],
+    "compute/is-dns-available": {"isAvailable": False},
+    "licenses/get-projects": [],
+    "projects/filename-search": [],
+    "file-access": {"files": []},
 }.items():
     route(_path)(_empty(_value))
+
+
+@route("purchases/get-statements")
+async def get_statements(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    account_only(who)
+    if p.get("interval") not in ("day", "month"):
+        raise HandlerError("interval must be 'day' or 'month'")
+    return []
 
 
 @route("purchases/get-purchases")
@@ -98,14 +133,51 @@ def _month_forward(d: dt.date) -> dt.date:
 @route("purchases/get-service-cost")
 async def service_cost(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
     account_only(who)
+    if p.get("service") is None:
+        raise HandlerError("Cannot read properties of undefined (reading 'startsWith')")
     if p.get("service") == "credit":
         return MIN_CREDIT
     raise HandlerError(f"unknown service '{p.get('service')}'")
 
 
+#: The services a purchase may be for, in CoCalc's order (recorded
+#: ``v2sweep-purchases-is-purchase-allowed``; src/packages/util/db-schema/purchase-quotas.ts).
+SERVICES = (
+    "credit, auto-credit, refund, compute-server, compute-server-network-usage,"
+    " compute-server-storage, license, edit-license, voucher, openai-gpt-4, openai-gpt-3.5-turbo,"
+    " openai-gpt-3.5-turbo-16k, openai-text-embedding-ada-002, openai-gpt-4-32k,"
+    " openai-gpt-4-turbo-preview, openai-gpt-4-turbo-preview-8k, openai-gpt-4-turbo,"
+    " openai-gpt-4-turbo-8k, openai-gpt-4o, openai-gpt-4o-8k, openai-gpt-4o-mini,"
+    " openai-gpt-4o-mini-8k, openai-gpt-4.1, openai-gpt-4.1-mini, openai-o1-mini-8k, openai-o1-8k,"
+    " openai-o1-mini, openai-o1, openai-o3-8k, openai-o3, openai-o4-mini-8k, openai-o4-mini,"
+    " openai-gpt-5-8k, openai-gpt-5, openai-gpt-5.2-8k, openai-gpt-5.2, openai-gpt-5.5,"
+    " openai-gpt-5.4-8k, openai-gpt-5.4, openai-gpt-5-mini-8k, openai-gpt-5-mini,"
+    " openai-gpt-5.4-mini-8k, openai-gpt-5.4-mini, google-text-bison-001, google-chat-bison-001,"
+    " google-embedding-gecko-001, google-gemini-1.5-flash, google-gemini-1.5-flash-8k,"
+    " google-gemini-pro, google-gemini-1.0-ultra, google-gemini-1.5-pro-8k, google-gemini-1.5-pro,"
+    " google-gemini-2.0-flash-8k, google-gemini-2.0-flash-lite-8k, google-gemini-2.5-flash-8k,"
+    " google-gemini-2.5-pro-8k, google-gemini-3-flash-preview-16k, google-gemini-3-pro-preview-8k,"
+    " google-gemini-3.1-pro-preview-8k, xai-grok-4-1-fast-non-reasoning-16k,"
+    " xai-grok-4-1-fast-reasoning-16k, xai-grok-code-fast-1-16k, zai-glm-5.1,"
+    " anthropic-claude-3-opus, anthropic-claude-3-opus-8k, anthropic-claude-3-sonnet,"
+    " anthropic-claude-3-sonnet-4k, anthropic-claude-3-5-sonnet, anthropic-claude-3-5-sonnet-4k,"
+    " anthropic-claude-3-haiku, anthropic-claude-3-haiku-8k, anthropic-claude-3-5-haiku-8k,"
+    " anthropic-claude-4-sonnet-8k, anthropic-claude-4-opus-8k, anthropic-claude-4-5-sonnet-8k,"
+    " anthropic-claude-4-6-sonnet-8k, anthropic-claude-4-5-opus-8k, anthropic-claude-4-6-opus-8k,"
+    " anthropic-claude-4-7-opus-8k, anthropic-claude-4-5-haiku-8k, mistralai-mistral-small-latest,"
+    " mistralai-mistral-medium-latest, mistralai-mistral-large-latest,"
+    " mistralai-devstral-medium-2507, project-upgrade"
+)
+
+
 @route("purchases/is-purchase-allowed")
 async def purchase_allowed(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
     account_only(who)
+    service = p.get("service")
+    if service is None or str(service) not in SERVICES.split(", "):
+        shown = "undefined" if service is None else service
+        reason = f'unknown service "{shown}". The valid services are: {SERVICES}'
+        return {"allowed": False, "reason": reason}
     cost = p.get("cost")
     if p.get("service") == "credit" and isinstance(cost, (int, float)):
         # a credit is a negative cost; the recorded hub words it as "-$1.00" for cost 1
@@ -117,6 +189,110 @@ async def purchase_allowed(ctx: Context, who: Principal | None, p: dict[str, Any
             }
         return {"allowed": True}
     raise HandlerError(f"unknown service '{p.get('service')}'")
+
+
+def _refuse(text: str) -> Any:
+    """A route whose handler refuses this call with ``text`` (recorded ``v2sweep-*``)."""
+
+    async def handler(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+        account_only(who)
+        raise HandlerError(text)
+
+    return handler
+
+
+_NO_STRIPE = "stripe publishable key is not set -- billing functionality not available"
+route("billing/get-invoice")(_refuse(_NO_STRIPE))
+route("billing/get-invoice-url")(_refuse(_NO_STRIPE))
+route("compute/control")(_refuse("NOT implemented yet"))  # compute/control.ts:23
+# no LLM is configured: the default model is tried and its vendor is off (recorded v2sweep-llm-*)
+_NO_LLM = (
+    "There is a problem calling ollama-0. Please try another model, a different prompt, or try"
+    " again later. Error: Google GenAI is not enabled."
+)
+route("llm/evaluate")(_refuse(_NO_LLM))
+route("openai/chatgpt")(_refuse(_NO_LLM))
+route("compute/get-hyperstack-pricing-data")(_refuse("Hyperstack not configured"))
+
+
+@route("purchases/get-balance-admin")
+async def balance_admin(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = account_only(who)
+    if not ctx.store.is_admin(me.account_id):
+        raise HandlerError("only admins can use the get-balance-admin endpoint")
+    return 0
+
+
+@route("purchases/get-purchases-admin")
+async def purchases_admin(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = account_only(who)
+    if not ctx.store.is_admin(me.account_id):
+        raise HandlerError("only admins can use the get-purchases-admin endpoint")
+    return {"purchases": [], "balance": 0}
+
+
+@route("purchases/cost-to-resume-subscription")
+async def cost_to_resume(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    account_only(who)
+    raise HandlerError(f"no subscription with id={_js(p.get('subscription_id'))}")
+
+
+@route("vouchers/get-voucher-codes")
+async def voucher_codes(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    account_only(who)
+    raise HandlerError(f"no voucher with id {_js(p.get('id'))}")
+
+
+@route("licenses/check-disk-name")
+async def check_disk_name(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    if not isinstance(p.get("name"), str):
+        raise HandlerError("name must be a string")
+    return {"available": True}
+
+
+@route("licenses/get-license")
+async def get_license(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    account_only(who)
+    if p.get("license_id") is None and p.get("subscription_id") is None:
+        raise HandlerError("license_id or subscription_id must be specified")
+    raise HandlerError(f"no license with id {_js(p.get('license_id'))}")
+
+
+@route("licenses/get-projects-with-license")
+async def projects_with_license(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    account_only(who)
+    if not is_uuid(p.get("license_id")):
+        raise HandlerError("license_id must be a valid uuid")
+    return []
+
+
+@route("projects/public-path-license")
+async def public_path_license(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    if not is_uuid(p.get("project_id")):
+        raise HandlerError("project_id must be a valid uuid")
+    return {"license_id": ""}
+
+
+@route("bookmarks/get")
+async def bookmarks_get(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    account_only(who)
+    return {"status": "error", "error": f"cannot handle type '{_js(p.get('type'))}'"}
+
+
+@route("auth/has-password")
+async def has_password(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    me = account_only(who)
+    row = ctx.store.account(me.account_id)
+    return {"hasPassword": bool(row is not None and row["password_hash"])}
+
+
+@route("compute/google-cloud/get-pricing-data")
+async def google_pricing(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    return {"machineTypes": {}, "disks": {}, "accelerators": {}, "zones": {}}
+
+
+def _js(value: Any) -> str:
+    return "undefined" if value is None else str(value)
 
 
 # -- compute servers (none exist; the image/template lists are fetched from cocalc.com) ---------

@@ -326,6 +326,15 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "projects/get": Obj(account_id=Opt(UUID), limit=Opt(Num(), 50, nullable=True)),
     "accounts/search": Obj(query=Str()),
+    "accounts/get-email-address": Obj(account_id=UUID),
+    # compute/*.ts: ComputeServerIdSchema is a number (compute/common.ts:3)
+    "compute/get-detailed-state": Obj(id=Num(), project_id=UUID),
+    "compute/get-log": Obj(id=Num()),
+    "compute/get-network-usage": Obj(id=Num(), start=Str(), end=Str()),
+    "compute/get-server-state": Obj(id=Num()),
+    "compute/get-server-title": Obj(id=Num()),
+    "compute/get-template": Obj(id=Num()),
+    "guesslang": Obj(code=Str()),
     "latex": Obj(
         path=Str(),
         content=Opt(Str()),

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from cocalc_async.spec import ENDPOINTS
 
-from . import test_conat, test_conat_all, test_v1, test_v2_accounts, test_v2_misc, test_v2_projects
+from . import (
+    test_conat,
+    test_conat_all,
+    test_v1,
+    test_v2_accounts,
+    test_v2_misc,
+    test_v2_projects,
+    test_v2_today,
+)
 from .harness import CASES, implemented
 
-FAMILIES = (test_v1, test_v2_projects, test_v2_accounts, test_v2_misc, test_conat, test_conat_all)
+FAMILIES = (
+    test_v1,
+    test_v2_projects,
+    test_v2_accounts,
+    test_v2_misc,
+    test_conat,
+    test_conat_all,
+    test_v2_today,
+)
 
 #: The 28 endpoints of the v1 seed document (reference §4), six of them removed in 2019.
 SEED_V1 = {e.path for e in ENDPOINTS if e.api == "v1" and e.in_seed_doc}
