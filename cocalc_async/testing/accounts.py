@@ -261,7 +261,7 @@ def _hit(row: Any, admin: bool, by_email: bool) -> dict[str, Any]:
                            "last_name": row["last_name"], "name": None,
                            "email_address": row["email_address"],
                            "last_active": _ms(row["last_active"]), "created": _ms(row["created"]),
-                           "banned": bool(row["banned"]),
+                           "banned": True if row["banned"] else None,  # NULL unless banned
                            "email_address_verified": None}  # fmt: skip
     if not admin:
         if not by_email:
@@ -338,6 +338,13 @@ def user_search(
 # -- adding and removing collaborators (src/packages/server/projects/collab.ts @5cb3315c30) ------
 
 
+def in_project_group(ctx: Context, account_id: str, project_id: str) -> bool:
+    """The database's ``user_is_in_project_group``: owner or collaborator, and then "one more
+    chance -- admin?" (postgres-server-queries.coffee:1591-1618 @5cb3315c30). Unlike
+    ``isCollaborator``, it lets site admins in (recorded: admin-hub-uq-p1)."""
+    return ctx.store.is_collaborator(account_id, project_id) or ctx.store.is_admin(account_id)
+
+
 def _verify_write_access(
     ctx: Context, client_id: str, accounts: list[Any], projects: list[Any]
 ) -> None:
@@ -345,8 +352,8 @@ def _verify_write_access(
     removing) only itself may instead be a member of the project's course, which the
     emulator's projects never have (collab.ts:22-34, 340-380)."""
     for project_id in dict.fromkeys(projects):
-        if is_uuid(project_id) and ctx.store.is_collaborator(client_id, str(project_id)):
-            continue
+        if is_uuid(project_id) and in_project_group(ctx, client_id, str(project_id)):
+            continue  # an admin may add anyone, itself too (recorded: admin-hub-addCollaborator-p1)
         if len(accounts) == 1 and accounts[0] == client_id:
             if not is_uuid(project_id) or ctx.store.project(str(project_id)) is None:
                 raise HandlerError(f'no project with id "{project_id}"')

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from ._util import is_uuid
+from .accounts import in_project_group
 from .auth import Principal
 from .context import Context
 from .replies import HandlerError
@@ -117,9 +118,10 @@ def _projects(ctx: Context, who: Principal, obj: dict[str, Any], many: bool) -> 
         return _set_project(ctx, who, obj)
     if project_id is not None:
         row = ctx.store.project(project_id)
-        # the account's own group in the project: a project key's "account" is the project,
-        # which is no member of itself (recorded: flow-project-key/v2-uq)
-        if row is None or not ctx.store.is_collaborator(who.account_id, project_id):
+        # user_is_in_project_group: owner, collaborator or site admin (postgres-server-
+        # queries.coffee:1591-1618; recorded: admin-hub-uq-p1). A project key's "account" is
+        # the project, which is neither (recorded: flow-project-key/v2-uq)
+        if row is None or not in_project_group(ctx, who.account_id, project_id):
             if many:
                 return {"projects": []}
             # postgres-user-queries.coffee:1142 names an unset variable, hence "undefined"
@@ -149,7 +151,9 @@ def _set_project(ctx: Context, who: Principal, obj: dict[str, Any]) -> dict[str,
     bad = [k for k in obj if k not in PROJECT_SET]
     if bad:
         raise HandlerError(f"user set queries not allowed for projects field '{bad[0]}'")
-    if ctx.store.project(project_id) is None or not ctx.is_collaborator(who, project_id):
+    if ctx.store.project(project_id) is None or not in_project_group(
+        ctx, who.account_id, project_id
+    ):
         raise HandlerError("user must be a collaborator on the project to set it")
     fields = {k: str(obj[k]) for k in ("title", "description", "name") if k in obj}
     if fields:

@@ -224,3 +224,17 @@ async def test_admin_may_restore_and_list_any_project(raw: Raw, emu: Emulator) -
     assert emu.store.project(pid)["deleted"] == 0  # type: ignore[index]
     listed = await raw.v2("projects/collaborators/list", body, key=admin)
     assert [c["account_id"] for c in listed] == [emu.account_id]
+
+
+async def test_the_database_lets_admins_into_project_groups(raw: Raw, emu: Emulator) -> None:
+    """user_is_in_project_group has an admin fallback (recorded: admin-hub-uq-p1,
+    admin-hub-addCollaborator-p1): user queries and adding collaborators work for admins."""
+    pid = emu.create_project(title="P1")
+    admin_id, admin = emu.create_account("A", "A", admin=True)
+    q = {"query": {"projects": {"project_id": pid, "title": None}}}
+    assert await raw.hub("db.userQuery", [q], key=admin) == {
+        "projects": {"project_id": pid, "title": "P1"}
+    }
+    add_self = [{"opts": {"project_id": pid, "account_id": admin_id}}]
+    assert await raw.hub("projects.addCollaborator", add_self, key=admin) == {"project_id": [pid]}
+    assert emu.store.group_of(admin_id, pid) == "collaborator"

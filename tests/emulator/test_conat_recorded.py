@@ -147,6 +147,8 @@ SLOW_FILES = ("prj-exec-20s-", "flow-exec-async-90s", "flow-prj-signal", "flow-p
 EXPLAINED = {
     "prj-exec-args-timeout-2": "the killed script's temporary path differs by nature",
     "prjfn-editor-formatterString-md": "markdown is formatted by prettier, absent here",
+    "admin-hub-removeCollaborator-p1": "the real hub's isCollaborator answer for the admin was"
+    " still cached from before it added itself ('long' pool); the emulator knows at once",
     "flow-project-key/prj-after-delete": "the real hub caches a key's owner for a minute, the"
     " emulator forgets a deleted key at once (docs/emulator.md, deliberate differences)",
 }
@@ -198,11 +200,14 @@ async def test_the_second_recordings_conat_exchanges(emu: Emulator) -> None:
             target.write_text(content)
     root = str(emu.ctx.files.root)
     numbers: dict[int, int] = {}
+    fresh: str | None = None
     differing = {}
     async with aiohttp.ClientSession() as session:
         for ex in exchanges:
             if not ex["path"].startswith("/api/conat") and (ex.get("elapsed_ms") or 0) > 4000:
                 continue  # a long v2 job or poll, which no conat step here depends on
+            if ex["role"] not in keys and ex["role"] != "none" and fresh is not None:
+                keys[ex["role"]], fresh = fresh, None
             key = keys.get(ex["role"])
             headers = {} if key is None else basic(key)
             request = ex["request_body"]
@@ -227,9 +232,11 @@ async def test_the_second_recordings_conat_exchanges(emu: Emulator) -> None:
                 for real, label in (ex.get("ids") or {}).items():
                     if label == f"captured:{name}" and isinstance(_dig(got, path), str):
                         ids[real] = _dig(got, path)
-            recorded = json.dumps(ex["response_body"])
-            if "<KEY:projectkey>" in recorded or "<KEY:new>" in recorded:
-                keys["projectkey"] = got["response"][0]["secret"]  # a key the flow made
+            if "<KEY:new>" in json.dumps(ex["response_body"]) and isinstance(got, dict):
+                # a key the flow made: its next unknown role is that key (flow-project-key's
+                # "projectkey", flow-api-key-expire's "tempkey")
+                fresh = got["response"][0]["secret"]
+                numbers[ex["response_body"]["response"][0]["id"]] = got["response"][0]["id"]
             if not ex["path"].startswith("/api/conat"):
                 continue
             want = _normal(_mapped(ex["response_body"], ids), ex["volatile"])
