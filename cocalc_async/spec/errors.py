@@ -405,6 +405,15 @@ RULES: tuple[ErrorRule, ...] = (
         f"src/packages/server/jupyter/execute.ts:92 {SRC}",
     ),
     ErrorRule(
+        "api-key-not-found",
+        "NotFoundError",
+        "regex",
+        r"^no api key with id \d+$",
+        example="no api key with id 999999",
+        source=f"src/packages/server/api/manage.ts:254 {SRC}; recorded "
+        "flow-api-key-expire/edit-missing",
+    ),
+    ErrorRule(
         "copy-id-not-found",
         "NotFoundError",
         "exact",

@@ -30,6 +30,8 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "real"
 REFUSED: dict[str, tuple[type[Exception], str]] = {
     "flow-copy/status": (ValueError, "'copy_id' must be a UUID"),  # "" after a synchronous copy
     "flow-project-key/v2-projects-get": (TypeError, "unexpected keyword argument 'project_id'"),
+    # The hub answers {} to an action it does not know (server/api/manage.ts): nothing happens.
+    "flow-api-key-expire/bad-action": (ValueError, "'action' must be one of"),
     # The v2 handler never reads exclude (copy-path.ts:25-37 @5cb3315c30): the recorded copy
     # copied the excluded junk.log anyway. The SDK offers no keyword that would be ignored.
     "flow-copy-options/copy-exclude": (TypeError, "unexpected keyword argument 'exclude'"),
