@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
+import re
 import time
 import uuid
 from collections import OrderedDict
@@ -77,6 +79,22 @@ def _sample(pid: int) -> dict[str, Any] | None:
     }
 
 
+_SPAWN = re.compile(r"Error: spawn (.+) (ENOENT|EACCES)")
+_ERRNO = {"ENOENT": -2, "EACCES": -13}
+
+
+def _spawn_error(err: ExecError) -> str:
+    """A job whose command cannot be spawned keeps Node's error object, JSON-encoded, as its
+    stderr (recorded: flow-exec-async-exits/await-missing-cmd); other failures their text."""
+    m = _SPAWN.fullmatch(err.text)
+    if m is None:
+        return err.text
+    command, code = m.group(1), m.group(2)
+    node: dict[str, Any] = {"errno": _ERRNO[code], "code": code, "syscall": f"spawn {command}",
+            "path": command, "spawnargs": []}  # fmt: skip
+    return json.dumps(node, separators=(",", ":"))
+
+
 class ExecJobs:
     def __init__(self, groups: ProcessGroups) -> None:
         self.groups = groups
@@ -115,7 +133,7 @@ class ExecJobs:
             job.status = "completed"
         except ExecError as err:
             # the real project loses stdout here and puts the error text in stderr
-            job.status, job.exit_code, job.stderr = "error", 1, err.stderr or err.text
+            job.status, job.exit_code, job.stderr = "error", 1, err.stderr or _spawn_error(err)
         finally:
             sampler.cancel()
             job.end = time.time()
