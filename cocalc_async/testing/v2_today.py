@@ -286,6 +286,22 @@ async def has_password(ctx: Context, who: Principal | None, p: dict[str, Any]) -
     return {"hasPassword": bool(row is not None and row["password_hash"])}
 
 
+@route("projects/call")
+async def call_project(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
+    """next/pages/api/v2/projects/call.ts -> server/projects/call.ts:10-24 @5cb3315c30; the
+    message itself goes to the project's old message handler, which the emulator lacks."""
+    if who is None:
+        raise HandlerError("callProject -- user must be authenticated (no account_id specified)")
+    project_id = p.get("project_id")
+    if not is_uuid(project_id):
+        raise HandlerError("callProject -- must specify project_id")
+    if not ctx.is_collaborator(who, str(project_id)):
+        raise HandlerError(
+            "callProject -- authenticated user must be a collaborator on the project"
+        )
+    raise HandlerError("the CoCalc emulator's projects answer no hub messages")
+
+
 @route("compute/google-cloud/get-pricing-data")
 async def google_pricing(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
     return {"machineTypes": {}, "disks": {}, "accelerators": {}, "zones": {}}

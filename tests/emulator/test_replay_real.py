@@ -55,6 +55,10 @@ EXCEPTIONS: dict[str, str] = {
         "no Zendesk token on the recorded hub ('Support not available'); the emulator has a"
         " support backend"
     ),
+    "v2sweep-public-paths-listing-cached": (
+        "the recorded hub has no share server, so the listing is null"
+        " (server/public-paths/listing-cached.ts); the emulator lists its public paths"
+    ),
     "prjfn-editor-formatterString-md": (
         "formatting needs CoCalc's formatters (prettier and friends) in the project; the"
         " emulator says it cannot format"

@@ -84,6 +84,7 @@ REFUSALS: dict[str, tuple[dict[str, Any], str]] = {
     "purchases/get-balance-admin": ({}, "only admins can use the get-balance-admin endpoint"),
     "purchases/get-purchases-admin": ({}, "only admins can use the get-purchases-admin endpoint"),
     "vouchers/get-voucher-codes": ({}, "no voucher with id undefined"),
+    "projects/call": ({}, "callProject -- must specify project_id"),
     "auth/password-strength": ({"password": "abc"}, "Password must be at least 8 characters long"),
     "accounts/ban": (
         {"account_id": "99999999-8888-4777-8666-555555555555"},
