@@ -1040,7 +1040,7 @@ class ConatHubOrg:
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
-            [_s.body({})],
+            [],
             rpc_t,
         )
         data = await self._caller.call(
@@ -2250,7 +2250,7 @@ class ConatHubPurchases:
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
-            [_s.body({})],
+            [],
             rpc_t,
         )
         data = await self._caller.call(
@@ -2284,7 +2284,7 @@ class ConatHubPurchases:
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
-            [_s.body({})],
+            [],
             rpc_t,
         )
         data = await self._caller.call(
@@ -2799,7 +2799,7 @@ class ConatHubSystem:
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
-            [_s.body({})],
+            [],
             rpc_t,
         )
         data = await self._caller.call(
@@ -2970,7 +2970,7 @@ class ConatHubSystem:
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
-            [_s.body({})],
+            [],
             rpc_t,
         )
         data = await self._caller.call(
@@ -3004,7 +3004,7 @@ class ConatHubSystem:
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
-            [_s.body({})],
+            [],
             rpc_t,
         )
         await self._caller.call(
@@ -4245,7 +4245,7 @@ class ConatProjectSystem:
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
         params = _s.conat_params(
-            [_s.body({})],
+            [],
             rpc_t,
             project_id,
         )
@@ -4395,7 +4395,7 @@ class ConatProjectSystem:
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
         params = _s.conat_params(
-            [_s.body({})],
+            [],
             rpc_t,
             project_id,
         )
@@ -4699,7 +4699,7 @@ class ConatProjectSystem:
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
         params = _s.conat_params(
-            [_s.body({})],
+            [],
             rpc_t,
             project_id,
         )
@@ -4735,7 +4735,7 @@ class ConatProjectSystem:
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
         params = _s.conat_params(
-            [_s.body({})],
+            [],
             rpc_t,
             project_id,
         )
@@ -4772,7 +4772,7 @@ class ConatProjectSystem:
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
         params = _s.conat_params(
-            [_s.body({})],
+            [],
             rpc_t,
             project_id,
         )

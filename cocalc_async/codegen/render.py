@@ -265,7 +265,9 @@ def method(e: Endpoint, name: str) -> str:
             else "rpc_timeout"
         )
         if not params:
-            args = ["            [_s.body({})],"]
+            # As CoCalc's own client calls it (``hub.system.ping()`` sends ``args: []``); the
+            # hub gives an account-filled first argument to the functions that want one.
+            args = ["            [],"]
         elif e.args_style == "positional":
             values = _body_dict(params, " " * 16)
             args = [f"            self.{attr}.positional(", *values, "            ),"]
