@@ -194,8 +194,6 @@ def _canned(fault: Fault, api: str, endpoint: str, params: dict[str, Any]) -> Re
             return pretty({"event": "error", "id": params.get("id"), "error": fault.message})
         return compact({"error": fault.message})
     if kind is FaultKind.THROTTLE:
-        msg = (
-            "too many requests to {}; try again in 1 seconds (rule: at most 3 requests per second)"
-        )
+        msg = "too many requests to {}; try again in 1 second (rule: at most 3 requests per second)"
         return compact({"error": msg.format(endpoint.split("/", 1)[-1])})
     return Reply(fault.status, fault.body.encode(), fault.content_type, retry)

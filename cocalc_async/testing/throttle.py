@@ -45,12 +45,17 @@ class Throttle:
             recent = [t for t in hits if now - t < span]
             if len(recent) >= limit:
                 wait = math.ceil(span - (now - recent[0])) or 1
+                # util/api/throttle.ts:158 @5cb3315c30, with its plural() of both counts
                 return (
-                    f"too many requests to {endpoint}; try again in {wait} seconds"
-                    f" (rule: at most {limit} requests per {unit})"
+                    f"too many requests to {endpoint}; try again in {wait} {_plural(wait, 'second')}"
+                    f" (rule: at most {limit} {_plural(limit, 'request')} per {unit})"
                 )
         hits.append(now)
         return None
 
     def reset(self) -> None:
         self._hits.clear()
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
