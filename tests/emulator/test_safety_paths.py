@@ -4,10 +4,13 @@ shared directory, a planted temp-file symlink, symlinks followed by copies)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cocalc_async.testing import Emulator
 from cocalc_async.testing.files import FileError, ProjectFiles, normalize
@@ -206,3 +209,36 @@ def test_normalize_keeps_inside_paths() -> None:
     assert normalize("/a/./b/../c.txt") == "a/c.txt"
     assert normalize("") == ""
     assert normalize("/") == ""
+
+
+_segments = st.sampled_from(["..", ".", "", "a", "b", "link", "out", "x.txt", "\x00", "é"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(_segments, max_size=8), lead=st.booleans())
+def test_no_path_resolves_outside(parts: list[str], lead: bool) -> None:
+    """Whatever the path, a read, a write, a listing either stays in the project or fails with
+    a FileError, and the directory next to the project is never written."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        outside = root / "out"
+        outside.mkdir()
+        files = ProjectFiles(root / "projects")
+        home = files.home("p").resolve()
+        (home / "a").mkdir()
+        os.symlink(outside, home / "link")
+        os.symlink("../../out", home / "a" / "out")
+        path = ("/" if lead else "") + "/".join(parts)
+        with contextlib.suppress(FileError):
+            assert home in [files.resolve("p", path), *files.resolve("p", path).parents]
+        for op in (
+            lambda: files.write_text("p", path, "x"),
+            lambda: files.read_text("p", path),
+            lambda: files.listing("p", path),
+            lambda: files.mkdir("p", path + "/new"),
+        ):
+            with contextlib.suppress(FileError):
+                op()
+        assert os.listdir(outside) == []
