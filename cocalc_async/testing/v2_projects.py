@@ -102,8 +102,13 @@ async def exec_route(ctx: Context, who: Principal | None, p: dict[str, Any]) -> 
     try:
         return await exec_v2(ctx, who, p)
     except HandlerError as err:
-        if isinstance(job, str) and str(err.error).startswith("Async operation"):
-            raise HandlerError(prefix + f"Error: {err.error}") from None
+        text = str(err.error)
+        if isinstance(job, str) and text.startswith("Async operation"):
+            raise HandlerError(prefix + f"Error: {text}") from None
+        unnamed = f"Error executing command '{_js(command)}' with args '' -- "
+        if args is None and text.startswith(unnamed):
+            # no args at all prints as "undefined" (an empty list as "")
+            raise HandlerError(prefix + text[len(unnamed) :]) from None
         raise
 
 
