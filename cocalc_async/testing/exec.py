@@ -1,7 +1,7 @@
 """Real subprocesses for ``project_exec``, v2 ``exec`` and conat ``system.exec``.
 
 Each command runs in a new session (its own process group) in the project's directory. Ending a
-command (timeout, normal exit, a cancelled request, ``system.signal``, shutdown) kills the whole
+command (timeout, normal exit, a cancelled task, ``system.signal``, shutdown) kills the whole
 group with SIGKILL, and also every process that escaped the group: each command's environment
 carries a random mark (``COCALC_EMULATOR_EXEC``), and a scan of ``/proc`` kills any process in
 the command's session, its process group, or with that mark, so ``setsid sleep 1000 &`` dies
