@@ -83,6 +83,17 @@ _SPAWN = re.compile(r"Error: spawn (.+) (ENOENT|EACCES)")
 _ERRNO = {"ENOENT": -2, "EACCES": -13}
 
 
+def _job_stderr(err: ExecError) -> str:
+    """What a failed job keeps as stderr. A nonzero exit under err_on_exit hands the job its
+    stderr as the error (backend/execute-code.ts:720 `cb?.(stderr)`), and an empty one is
+    falsy, so the job reads "No result" (:284-288): CoCalc's own quirk."""
+    if err.stderr:
+        return err.stderr
+    if "exited with nonzero code" in err.text:
+        return "No result"
+    return _spawn_error(err)
+
+
 def _spawn_error(err: ExecError) -> str:
     """A job whose command cannot be spawned keeps Node's error object, JSON-encoded, as its
     stderr (recorded: flow-exec-async-exits/await-missing-cmd); other failures their text."""
@@ -133,7 +144,7 @@ class ExecJobs:
             job.status = "completed"
         except ExecError as err:
             # the real project loses stdout here and puts the error text in stderr
-            job.status, job.exit_code, job.stderr = "error", 1, err.stderr or _spawn_error(err)
+            job.status, job.exit_code, job.stderr = "error", 1, _job_stderr(err)
         finally:
             sampler.cancel()
             job.end = time.time()
