@@ -147,6 +147,11 @@ async def test_latex_answers_like_the_server(raw: Raw, emu: Emulator) -> None:
     pid = emu.create_project()
     doc = "\\documentclass{article}\\begin{document}hi\\end{document}"
     got = await raw.v2("latex", {"project_id": pid, "path": "a.tex", "content": doc, "timeout": 20})
-    assert "compile" in got
-    assert ("url" in got) != ("error" in got)
+    assert "error" not in got  # a failed compile is no top-level error (latex.ts:109)
+    if "url" not in got:  # no latexmk here: the project's error replies, as the real hub sends
+        assert got["compile"]["event"] == "error"
+        assert got["compile"]["error"].startswith("Error executing command 'latexmk ")
+        assert got["pdf"]["event"] == "error"
+    else:
+        assert got["compile"]["event"] == "project_exec_output"
     assert (emu.project_dir(pid) / "a.tex").read_text() == doc
