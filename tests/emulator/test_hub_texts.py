@@ -72,3 +72,11 @@ async def test_collaborators_come_in_account_id_order(raw: Raw, emu: Emulator) -
     ]
     assert ids == sorted(ids)
     assert len(ids) == 4
+
+
+async def test_a_stranger_lists_no_collaborators(raw: Raw, emu: Emulator) -> None:
+    # lib/share/get-collaborators.ts filters on the caller's membership: [] rather than an error
+    pid = emu.create_project()
+    _, stranger = emu.create_account("S", "S")
+    assert await raw.v2("projects/collaborators/list", {"project_id": pid}, key=stranger) == []
+    assert len(await raw.v2("projects/collaborators/list", {"project_id": pid})) == 1
