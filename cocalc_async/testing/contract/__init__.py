@@ -11,7 +11,9 @@ named commit):
 * ``v2.json``: every v2 route at 5cb3315c30, the parameters its handler reads and, where the route
   declares a zod input schema, which ones the schema requires.
 * ``conat.json``: every function of the conat hub and project bridges at 5cb3315c30.
-* ``errors.json``: the exact error texts the emulator answers with, each with its source.
+
+The exact error texts live next to the code that answers them, each with a comment naming its
+source (``src/packages/...:line @5cb3315c30`` or the recorded exchange that shows it).
 """
 
 from __future__ import annotations
@@ -63,9 +65,3 @@ def conat_functions(bridge: str) -> dict[str, Any]:
     """``bridge`` is ``"hub"`` or ``"project"``; name (``system.ping``) -> its entry."""
     fns: dict[str, Any] = load("conat")[bridge]
     return fns
-
-
-def text(key: str, **values: Any) -> str:
-    """The error text ``key`` of ``errors.json``, with ``{placeholders}`` filled in."""
-    template: str = load("errors")[key]["text"]
-    return template.format(**values) if values else template
