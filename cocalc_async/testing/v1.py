@@ -19,7 +19,7 @@ from . import (
 )
 from .auth import AuthHeaderError, parse_authorization
 from .context import Context
-from .contract import ParamInfo, v1_defined_events, v1_schema
+from .contract import ParamInfo, v1_defined_events, v1_definition, v1_schema
 from .replies import HandlerError, Reply, next_404, pretty
 from .request_log import RecordedRequest
 from .v1_handlers import HANDLERS
@@ -45,30 +45,33 @@ def _to_json(obj: Any) -> str:
     return text if len(text) <= 1024 else text[:1023] + "…"
 
 
-def _schema_obj(schema: tuple[ParamInfo, ...]) -> dict[str, Any]:
-    return {
+def _schema_obj(event: str, schema: tuple[ParamInfo, ...]) -> dict[str, Any]:
+    """The message object misc.defaults checks against, as JSON shows it: the fields' init
+    values (undefined ones vanish), and ``event``, first for a ``message({...})`` literal and
+    last for a ``message2`` definition, whose fields are mapped before ``event`` is set
+    (util/message.js:104-150 @72a8eed725)."""
+    fields = {
         p.name: REQUIRED if p.required else p.default
         for p in schema
         if p.required or p.default is not None
     }
+    if v1_definition(event) == "message2":
+        return {**fields, "event": event}
+    return {"event": event, **fields}
 
 
 def check_params(event: str, body: dict[str, Any], schema: tuple[ParamInfo, ...]) -> dict[str, Any]:
-    """``misc.defaults(body, schema, allow_extra=false, strict=true)``; raises ValueError with
-    the text the hub wraps in ``invalid parameters '...'``."""
-    obj2 = _schema_obj(schema)
+    """``misc.defaults(body, schema, allow_extra=false, strict=true)`` (util/opts.js:109-180
+    @2db78fc4f7): the fields in definition order first (a missing required one fails), then the
+    unexpected keys; raises ValueError with the text the hub wraps in ``invalid parameters``."""
+    obj2 = _schema_obj(event, schema)
     if "event" in body:
+        # JSON.stringify, untruncated (util/message.js:112-117)
         raise ValueError(
             "Error: ValueError: must not define 'event' when calling message creation function"
-            f" (mesg={_to_json(body)}, obj={_to_json(obj2)})"
+            f" (opts={_stringify(body)}, obj={_stringify(obj2)})"
         )
     context = f"(obj1={_to_json(body)}, obj2={_to_json(obj2)})"
-    names = {p.name for p in schema}
-    for k in body:
-        if k not in names:
-            raise ValueError(
-                f"Error: misc.defaults -- TypeError: got an unexpected argument '{k}' {context}"
-            )
     out: dict[str, Any] = {}
     for p in schema:
         value = body.get(p.name)
@@ -80,7 +83,17 @@ def check_params(event: str, body: dict[str, Any], schema: tuple[ParamInfo, ...]
             )
         elif p.default is not None:
             out[p.name] = p.default
+    names = {p.name for p in schema}
+    for k in body:
+        if k not in names:
+            raise ValueError(
+                f"Error: misc.defaults -- TypeError: got an unexpected argument '{k}' {context}"
+            )
     return out
+
+
+def _stringify(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
 def _bad(text: str) -> Reply:

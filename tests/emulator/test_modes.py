@@ -45,6 +45,25 @@ async def test_v1_true_brings_back_the_strict_v1_api(raw: Raw) -> None:
     assert "got an unexpected argument 'nonsense'" in body["error"]
 
 
+@pytest.mark.emulator_settings(v1=True)
+async def test_v1_validator_texts_and_order(raw: Raw) -> None:
+    # util/message.js:112-117: JSON.stringify of the body and of the message object, whose
+    # event follows the fields of a message2 definition
+    status, body = await raw.v1("ping", {"event": "ping"})
+    assert (status, body["error"]) == (
+        400,
+        "invalid parameters 'Error: ValueError: must not define 'event' when calling message"
+        ' creation function (opts={"event":"ping"}, obj={"event":"ping"})\'',
+    )
+    # util/opts.js: the fields are checked before the unexpected keys
+    status, body = await raw.v1("read_text_file_from_project", {"nonsense": 1})
+    assert status == 400
+    assert body["error"].startswith(
+        "invalid parameters 'Error: misc.defaults -- TypeError: property 'project_id' must be"
+        ' specified: (obj1={"nonsense":1}, obj2={"project_id":'
+    )
+
+
 def test_serve_takes_v1() -> None:
     assert build_parser().parse_args([]).v1 is False
     assert build_parser().parse_args(["--v1"]).v1 is True

@@ -48,6 +48,12 @@ def v1_schema(event: str) -> tuple[ParamInfo, ...] | None:
     return tuple(ParamInfo(p["name"], bool(p["required"]), p["default"]) for p in entry["params"])
 
 
+def v1_definition(event: str) -> str:
+    """``"message2"`` or ``"message"``: how message.js defines the API event."""
+    entry = load("v1")["events"].get(event) or {}
+    return str(entry.get("definition", "message"))
+
+
 @functools.cache
 def v1_defined_events() -> frozenset[str]:
     """Every event message.js defines (API or not): asking for a non-API one is "not part of the
