@@ -1,10 +1,15 @@
-"""``Emulator``: a real aiohttp server with real state that behaves like CoCalc.
+"""``Emulator``: a real aiohttp server with real state that behaves like a hub built from
+today's CoCalc (v2 and the conat bridges; every ``/api/v1/*`` path is the 404 page).
 
     async with Emulator() as emu:
         emu.url, emu.api_key, emu.account_id      # a seeded instructor account
         account_id, key = emu.create_account()
-        emu.faults.add("v1/ping", "http_502")
-        emu.requests.count("v1/ping")
+        emu.faults.add("v2/projects/get", "http_502")
+        emu.requests.count("v2/projects/get")
+
+``Emulator(v1=True)`` also serves the removed API v1; ``single_user=True`` plays a single-user
+hub (copies before answering, ``copy_id: ""``) and ``api_validation=False`` a production hub (no
+v2 schema checks). docs/emulator.md says what each changes.
 
 It binds 127.0.0.1 unless told otherwise, and refuses any other address without
 ``allow_remote=True`` (and then every request needs a valid key): the emulator runs commands for
