@@ -84,8 +84,15 @@ class Emulator:
         port: int = 0,
         data_dir: str | Path | None = None,
         allow_remote: bool = False,
+        v1: bool = False,
+        single_user: bool = False,
+        api_validation: bool = True,
         **settings: Any,
     ) -> None:
+        """``v1``: also serve the removed API v1. ``single_user``: copy before answering, as a
+        single-user hub does (``copy_id: ""``). ``api_validation``: check v2 input with
+        CoCalc's schemas first, as a development hub does (``False``: a production hub).
+        Further ``settings`` are the fields of ``context.Settings``."""
         # a non-loopback host without allow_remote is refused here, before anything starts
         check_bind(host, allow_remote)
         self.host = host
@@ -95,7 +102,9 @@ class Emulator:
         self.admin_token = ""
         self.port = port
         self.data_dir = Path(data_dir) if data_dir is not None else None
-        self.settings = Settings(**settings)
+        self.settings = Settings(
+            v1=v1, single_user=single_user, api_validation=api_validation, **settings
+        )
         self._ctx: Context | None = None
         self._runner: web.AppRunner | None = None
         self.account_id = ""
