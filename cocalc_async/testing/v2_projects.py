@@ -20,6 +20,10 @@ from .replies import HandlerError
 from .v2 import account_only, route, signed_in
 
 OK = {"status": "ok"}
+COPY_PATH_PARAMS = frozenset(
+    {"public_id", "path", "src_project_id", "target_project_id", "target_path",
+     "overwrite_newer", "delete_missing", "backup", "timeout", "bwlimit", "wait_until_done"}
+)  # fmt: skip
 
 
 def collaborator(ctx: Context, who: Principal | None, project_id: Any, text: str) -> str:
@@ -225,6 +229,9 @@ async def write_text_file(ctx: Context, who: Principal | None, p: dict[str, Any]
 @route("projects/copy-path")
 async def copy_path(ctx: Context, who: Principal | None, p: dict[str, Any]) -> Any:
     me = signed_in(who)
+    # the handler passes on only these (copy-path.ts:27-39 @5cb3315c30): `exclude`,
+    # `scheduled` and the rest are dropped (recorded: flow-copy-options)
+    p = {k: v for k, v in p.items() if k in COPY_PATH_PARAMS}
     if not p.get("path"):
         raise HandlerError("path must be specified")
     for key in ("src_project_id", "target_project_id"):
