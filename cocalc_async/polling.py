@@ -83,14 +83,25 @@ async def _within(call: Awaitable[S], seconds: float) -> S:
     try:
         done, _ = await asyncio.wait((task,), timeout=seconds)
     except BaseException:
-        task.cancel()  # our caller was cancelled: the call goes too
-        await asyncio.wait((task,))
+        await _cancel_and_settle(task)  # our caller was cancelled: the call goes too
         raise
     if not done:
-        task.cancel()
-        await asyncio.wait((task,))  # let it close its connection before we report
+        await _cancel_and_settle(task)  # let it close its connection before we report
         raise _DeadlinePassed
     return task.result()
+
+
+async def _cancel_and_settle(task: asyncio.Future[Any]) -> None:
+    """Cancel ``task`` and wait for it to end, consuming whatever it ended with.
+
+    A cancelled call may still end with an error of its own (aiohttp turns a cancel that meets
+    its timer into a timeout); nobody wants that error any more, and left unread asyncio would
+    log "Task exception was never retrieved".
+    """
+    task.cancel()
+    await asyncio.wait((task,))
+    if not task.cancelled():
+        task.exception()
 
 
 def _v1(client: Caller) -> V1:
