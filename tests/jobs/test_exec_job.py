@@ -97,6 +97,7 @@ class FakeJob:
     ends_at: float
     pid: int
     signalled: int | None = None
+    awaited: bool = False
 
     def state(self, loop: asyncio.AbstractEventLoop) -> dict[str, Any]:
         done = self.signalled is not None or loop.time() >= self.ends_at
@@ -177,6 +178,11 @@ class ExecHub:
             )
         job = job_or_none
         if opts.get("async_await"):
+            if not job.awaited:
+                # The job's time counts from the first wait, so however slow the start was,
+                # the first hanging poll always meets the cut-off when job_seconds > cutoff.
+                job.awaited = True
+                job.ends_at = max(job.ends_at, loop.time() + self.job_seconds)
             limit = self.cutoff if bridge_s is None else min(self.cutoff, bridge_s)
             until = loop.time() + limit
             while loop.time() < until and job.state(loop)["status"] == "running":  # noqa: ASYNC110
