@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 __all__ = ["main"]
 
@@ -43,8 +43,7 @@ def _run(args: argparse.Namespace) -> int:
     from . import exit_codes
     from .output import error_line
 
-    if args.debug:
-        _debug_logging()
+    undo_debug_logging = _debug_logging() if args.debug else None
     try:
         return asyncio.run(_dispatch(args))
     except KeyboardInterrupt:
@@ -53,6 +52,9 @@ def _run(args: argparse.Namespace) -> int:
     except Exception as exc:
         report_error(exc, args)
         return exit_codes.exit_code_for(exc)
+    finally:
+        if undo_debug_logging is not None:
+            undo_debug_logging()
 
 
 def report_error(exc: BaseException, args: argparse.Namespace) -> None:
@@ -106,7 +108,12 @@ def _cli_keys(args: argparse.Namespace) -> list[str]:
     return cli_keys(args)
 
 
-def _debug_logging() -> None:
+def _debug_logging() -> Callable[[], None]:
+    """Log DEBUG to this stderr; returns what undoes it.
+
+    ``main()`` may be called more than once in a process (tests, embedding programs), and a
+    handler left on a stderr that has since been closed would fail on every later record.
+    """
     import logging
 
     from .._logging import SecretsFilter
@@ -115,5 +122,12 @@ def _debug_logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(SecretsFilter())
+    level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
+
+    def undo() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+    return undo

@@ -155,6 +155,12 @@ def test_debug_shows_traceback_but_never_the_key(
     err = capsys.readouterr().err
     assert "Traceback" in err
     assert env.emu.api_key not in err
+    # --debug lasts for that one command: its handler on this (captured) stderr is gone again.
+    import logging
+
+    package_logger = logging.getLogger("cocalc_async")
+    assert not [h for h in package_logger.handlers if type(h) is logging.StreamHandler]
+    assert package_logger.level == logging.NOTSET
 
 
 def test_course_provision_embedded_and_failures(
