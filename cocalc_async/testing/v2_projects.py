@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from ._util import is_uuid, now_iso
@@ -20,6 +21,9 @@ from .replies import HandlerError
 from .v2 import account_only, route, signed_in
 
 OK = {"status": "ok"}
+#: The hub waits this long for the project's answer to a call (server/projects/connection/
+#: handle-message.ts:80-100 @5cb3315c30), then answers the v2 route with "undefined".
+HUB_CALL_CAP_S = 59.5
 COPY_PATH_PARAMS = frozenset(
     {"public_id", "path", "src_project_id", "target_project_id", "target_path",
      "overwrite_newer", "delete_missing", "backup", "timeout", "bwlimit", "wait_until_done"}
@@ -103,10 +107,15 @@ async def exec_route(ctx: Context, who: Principal | None, p: dict[str, Any]) -> 
             prefix + 'error TypeError [ERR_INVALID_ARG_TYPE]: The "args" argument must be of type'
             f" object. Received type string ('{args}')"
         )
+    started = time.monotonic()
     try:
-        return await exec_v2(ctx, who, p)
+        out = await exec_v2(ctx, who, p)
     except HandlerError as err:
         text = str(err.error)
+        if time.monotonic() - started >= HUB_CALL_CAP_S and "killed command" in text:
+            # the hub's call to the project gave up first (TIMEOUT_CALLING_PROJECT, whose
+            # err.message is undefined: exec.ts answers {"error": "undefined"})
+            raise HandlerError("undefined") from None
         if isinstance(job, str) and text.startswith("Async operation"):
             raise HandlerError(prefix + f"Error: {text}") from None
         unnamed = f"Error executing command '{_js(command)}' with args '' -- "
@@ -114,6 +123,12 @@ async def exec_route(ctx: Context, who: Principal | None, p: dict[str, Any]) -> 
             # no args at all prints as "undefined" (an empty list as "")
             raise HandlerError(prefix + text[len(unnamed) :]) from None
         raise
+    waited = time.monotonic() - started
+    if p.get("async_await") and out.get("status") == "running" and waited >= HUB_CALL_CAP_S:
+        # a hanging poll outlives the hub's 60 s call to the project (recorded:
+        # flow-exec-async-90s-timeout300/await-1): {"error": "undefined"}, poll again
+        raise HandlerError("undefined")
+    return out
 
 
 @route("projects/create")
