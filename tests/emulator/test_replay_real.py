@@ -49,6 +49,7 @@ EXCEPTIONS: dict[str, str] = {
     "v2-valid-exec-timeout-negative": _NEVER_UNLIMITED,
     "v2-valid-exec-timeout-abc": _NEVER_UNLIMITED,
     "prj-exec-args-timeout-2": _SCRIPT_NAME,
+    "flow-exec-async-90s/again": _SCRIPT_NAME,
     "prj-deleted-projectkey-60s": _KEY_CACHE,
     "prj-deleted-projectkey-240s": _KEY_CACHE,
     "v2sweep-support-tickets": (
