@@ -327,10 +327,17 @@ class Client:
     # --- embedding: a thin wrapper over cocalc_async.embed
 
     async def embed_session(
-        self, account_id: str, password: str, project_id: str, path: str, *, session: str = ""
+        self,
+        account_id: str,
+        password: str | None,
+        project_id: str,
+        path: str,
+        *,
+        session: str = "",
     ) -> EmbedSession:
-        """A kiosk IFrame URL for ``path`` signed in as ``account_id`` (via v1 ``user_auth``),
-        and when it expires; see :func:`cocalc_async.embed.embed_session`."""
+        """A sign-in URL as ``account_id`` (conat ``system.generateUserAuthToken``), the kiosk
+        URL of ``path`` to open after it, and when to renew; see
+        :func:`cocalc_async.embed.embed_session`."""
         from .embed import embed_session
 
         return await embed_session(self, account_id, password, project_id, path, session=session)

@@ -6,10 +6,14 @@ What a real backend does, in small:
 
 1. Its user signs in to *it* (``/login``); the app maps that user to a CoCalc account it created
    (here: an account in the emulator).
-2. It asks CoCalc for an embed session (``client.embed_session``: v1 ``user_auth``), reusing
-   it until it expires, and never shows the token anywhere but in the IFrame URLs.
-3. It serves a page with a kiosk IFrame (one file, no CoCalc UI) and an ``/app`` IFrame driven
-   by ``cocalc-embed.js`` (open / status / closeall over postMessage).
+2. It asks CoCalc for an embed session (``client.embed_session``: conat
+   ``system.generateUserAuthToken``), reusing it until it expires, and never shows the token
+   anywhere but in the sign-in IFrame URL.
+3. It serves a page with two IFrames. The ``/app`` IFrame loads the session's sign-in URL
+   (``/auth/impersonate?auth_token=…``), which sets CoCalc's cookie and lands on ``/app``, driven
+   by ``cocalc-embed.js`` (open / status / closeall over postMessage). Once CoCalc answers, the
+   page points the kiosk IFrame at ``target_url`` (one file, no CoCalc UI, no token): the
+   cookie signs it in.
 
 The admin API key and the users' CoCalc passwords stay on the server.
 """
@@ -78,9 +82,9 @@ LOGIN_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Sign in 
 MAIN_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Demo LMS</title>
 <style>iframe {{ width: 48%; height: 320px; border: 1px solid #888; }} pre {{ background: #eee; }}</style>
 </head><body><h1>Demo LMS: {name}</h1>
-<iframe id="viewer" title="kiosk viewer" src="{kiosk}"></iframe>
-<iframe id="cocalc" title="CoCalc" src="{app}"></iframe>
-<p><button id="reload-viewer">Reload viewer</button>
+<iframe id="viewer" title="kiosk viewer" data-src="{kiosk}"></iframe>
+<iframe id="cocalc" title="CoCalc" src="{sign_in}"></iframe>
+<p><button id="reload-viewer">Reload viewer</button> <button id="sign-in-again">Sign in again</button>
 <input id="project" value="{project_id}" size="38"> <input id="path" value="">
 <button id="open">Open</button> <button id="status">Status</button>
 <button id="closeall">Close all</button></p>
@@ -106,8 +110,13 @@ $("open").onclick = () => run(cocalc.open($("project").value, $("path").value, {
 }}));
 $("status").onclick = () => run(cocalc.status());
 $("closeall").onclick = () => run(cocalc.closeall());
-$("reload-viewer").onclick = () => {{ $("viewer").src = $("viewer").src; }};
-cocalc.ready({{ timeout: 10000 }}).then(() => {{ document.body.dataset.cocalcReady = "yes"; }});
+$("reload-viewer").onclick = () => {{ $("viewer").src = $("viewer").dataset.src; }};
+$("sign-in-again").onclick = () => {{ $("cocalc").src = $("cocalc").src; }};
+// Step two of the sign-in: the kiosk view needs the cookie the sign-in IFrame just got.
+cocalc.ready({{ timeout: 10000 }}).then(() => {{
+  $("viewer").src = $("viewer").dataset.src;
+  document.body.dataset.cocalcReady = "yes";
+}});
 </script></body></html>"""
 
 
@@ -142,8 +151,8 @@ async def index(request: web.Request) -> web.Response:
     embed = await request.app[BACKEND_KEY].embed_for(user)
     page = MAIN_PAGE.format(
         name=html.escape(user.email),
-        kiosk=html.escape(embed.url),
-        app=html.escape(embed.app_url()),
+        kiosk=html.escape(embed.target_url),
+        sign_in=html.escape(embed.sign_in_url),
         project_id=html.escape(user.project_id),
     )
     return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
@@ -174,7 +183,7 @@ def make_app(cocalc_url: str, api_key: str, users: list[User]) -> web.Applicatio
 async def main(port: int = 8080) -> None:
     from cocalc_async.testing import Emulator
 
-    async with Emulator(v1=True) as emu:
+    async with Emulator() as emu:
         email, password = "student@example.com", "student-password"
         account_id, _ = emu.create_account("Sam", "Student", email, password)
         project_id = emu.create_project(account_id, title="Homework")

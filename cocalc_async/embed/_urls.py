@@ -1,6 +1,6 @@
 """Pure builders for the URLs a web app puts in an IFrame: a kiosk view of one file, and ``/app``.
 
-The auth token is a password for 12 hours, so nothing here logs, and the repr of anything that
+The auth token is a password for up to 24 hours, so nothing here logs, and the repr of anything that
 holds such a URL masks it (see :func:`mask_token`).
 """
 
@@ -11,7 +11,14 @@ from urllib.parse import quote
 
 from yarl import URL
 
-__all__ = ["app_url", "kiosk_url", "mask_token", "normalize_project_id"]
+__all__ = [
+    "IMPERSONATE_PATH",
+    "app_url",
+    "kiosk_url",
+    "mask_token",
+    "normalize_project_id",
+    "sign_in_url",
+]
 
 _MASK = "***"
 
@@ -111,9 +118,25 @@ def kiosk_url(
 
 
 def app_url(base_url: str | URL, auth_token: str) -> str:
-    """``{base}/app?auth_token=…``: the whole CoCalc app, signed in, for the postMessage API."""
+    """``{base}/app?auth_token=…``: the whole CoCalc app, signed in, for the postMessage API.
+
+    Legacy: today's CoCalc signs in through :func:`sign_in_url` instead.
+    """
     base = _base(base_url)
     raw_path = f"{_prefix(base)}/app"
+    return str(
+        base.with_path(raw_path, encoded=True).with_query({"auth_token": _check_token(auth_token)})
+    )
+
+
+#: The hub's token sign-in route (src/packages/server/hub/auth.ts:910 @5cb3315c30).
+IMPERSONATE_PATH = "/auth/impersonate"
+
+
+def sign_in_url(base_url: str | URL, auth_token: str) -> str:
+    """``{base}/auth/impersonate?auth_token=…``: signs the browser in, then opens ``{base}/app``."""
+    base = _base(base_url)
+    raw_path = f"{_prefix(base)}{IMPERSONATE_PATH}"
     return str(
         base.with_path(raw_path, encoded=True).with_query({"auth_token": _check_token(auth_token)})
     )

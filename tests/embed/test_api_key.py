@@ -36,9 +36,8 @@ async def test_flow_returns_a_new_working_key_for_that_account(
     names = [row["name"] for row in world.emu.store.list_api_keys(world.student_id)]
     assert "myapp" in names
     async with Client(key, base_url=world.emu.url) as client:
-        pong = await client.call("v1", "ping", {})
-    assert isinstance(pong, dict)
-    assert pong["event"] == "pong"
+        # system.test answers with the account its key signs in as.
+        assert (await client.conat.hub.system.test()).account_id == world.student_id
     assert key not in caplog.text
     assert STUDENT_PASSWORD not in caplog.text
     # A second run gives a second key: each app sign-in creates one.

@@ -229,15 +229,22 @@ async def test_forbidden_project_and_missing_file_give_error(stage: Stage) -> No
     assert reply["open_files"] == {}
 
 
-async def test_expired_token_shows_the_refusal_page(stage: Stage) -> None:
+async def test_expired_token_shows_the_impersonate_error(stage: Stage) -> None:
     page = await _sign_in(stage)
-    src = await page.get_attribute("#viewer", "src")
+    src = await page.get_attribute("#cocalc", "src")
     assert src is not None
-    stage.emu.store.expire_auth_token(URL(src, encoded=True).query["auth_token"])
+    sign_in = URL(src, encoded=True)
+    assert sign_in.path == "/auth/impersonate"
+    token = sign_in.query["auth_token"]
+    stage.emu.store.expire_auth_token(token)
+    await page.click("#sign-in-again")
+    body = page.frame_locator("#cocalc").locator("body")
+    expected = f"ERROR: impersonate error -- Error: unknown or expired token: '{token}'"
+    await body.get_by_text("unknown or expired token").wait_for()
+    assert await body.inner_text() == expected
+    # The cookie from the first sign-in outlives the token: the kiosk view still shows the file.
     await page.click("#reload-viewer")
-    refused = page.frame_locator("#viewer").locator("#refused")
-    await refused.wait_for()
-    assert "expired" in await refused.inner_text()
+    assert await page.frame_locator("#viewer").locator("#content").inner_text() == FILES["notes.md"]
 
 
 async def test_get_api_key_flow_with_the_redirect_intercepted(stage: Stage) -> None:

@@ -36,12 +36,17 @@ class WebState:
         value = getattr(self.ctx.settings, "embed_origins", None)
         return DEFAULT_ORIGINS if value is None else tuple(value)
 
-    def sign_in(self, response: web.StreamResponse, account_id: str) -> None:
-        """Start a browser session for ``account_id`` by setting the cookie on ``response``."""
+    def sign_in(
+        self, response: web.StreamResponse, account_id: str, *, max_age: int | None = None
+    ) -> None:
+        """Start a browser session for ``account_id`` by setting the cookie on ``response``
+        (a session cookie, or one that lasts ``max_age`` seconds)."""
         cookie = secrets.token_urlsafe(24)
         self._sessions[cookie] = account_id
         # Lax: the IFrame and its parent page are the same site (same host), so it is sent.
-        response.set_cookie(COOKIE, cookie, httponly=True, samesite="Lax", path="/")
+        response.set_cookie(
+            COOKIE, cookie, httponly=True, samesite="Lax", path="/", max_age=max_age
+        )
 
     def account_of(self, request: web.Request) -> str | None:
         """The signed-in account of this browser, if its account still exists and is not banned."""
