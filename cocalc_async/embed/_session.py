@@ -29,10 +29,10 @@ __all__ = [
     "embed_session",
 ]
 
-#: How long a ``generateUserAuthToken`` token can be used to sign in (auth-token.ts:55: 24 h).
+#: How long a ``generateUserAuthToken`` token can be used to sign in (auth-token.ts:53: 24 h).
 AUTH_TOKEN_LIFETIME = _dt.timedelta(hours=24)
 #: How long the cookie set by ``/auth/impersonate`` keeps a browser signed in
-#: (src/packages/server/auth/impersonate.ts:31 @5cb3315c30: maxAge 12 h).
+#: (src/packages/server/auth/impersonate.ts:32 @5cb3315c30: maxAge 12 h).
 SIGN_IN_LIFETIME = _dt.timedelta(hours=12)
 
 

@@ -96,7 +96,8 @@ async def generate_user_auth_token(ctx: Context, who: Principal, a: dict[str, An
             raise HandlerError("incorrect password")
     if not is_uuid(user):
         raise HandlerError(f'invalid input syntax for type uuid: "{user}"')
-    return ctx.store.create_auth_token(str(user))
+    # createAuthTokenNoCheck's default expiry: 24 h (auth-token.ts:53), not v1's 12 h.
+    return ctx.store.create_auth_token(str(user), ttl_s=24 * 3600)
 
 
 @hub("system.revokeUserAuthToken")

@@ -323,11 +323,11 @@ class Store(ProjectStore):
 
     # -- auth tokens (user_auth) ----------------------------------------------------------------
 
-    def create_auth_token(self, account_id: str) -> str:
+    def create_auth_token(self, account_id: str, ttl_s: float = AUTH_TOKEN_TTL_S) -> str:
         token = random_token(24)
         self.db.execute(
             "INSERT INTO auth_tokens (token, account_id, expire) VALUES (?,?,?)",
-            (token, account_id, time.time() + AUTH_TOKEN_TTL_S),
+            (token, account_id, time.time() + ttl_s),
         )
         return token
 

@@ -69,6 +69,9 @@ async def test_client_embed_session_signs_in_then_shows_the_file(
     token = url.query["auth_token"]
     assert len(token) == 24
     assert emu.store.resolve_auth_token(token) == world.student_id
+    row = emu.store.db.execute("SELECT expire FROM auth_tokens WHERE token=?", (token,)).fetchone()
+    # The emulator's token lasts 24 h, as createAuthTokenNoCheck's does.
+    assert before.timestamp() + 24 * 3600 <= row["expire"] <= after.timestamp() + 24 * 3600
     assert emu.requests.count("conat/hub") == 1
     assert emu.requests.count("v1/user_auth") == 0
     target = URL(session.target_url, encoded=True)

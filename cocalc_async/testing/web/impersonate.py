@@ -17,7 +17,7 @@ from aiohttp import web
 
 from .state import STATE_KEY
 
-#: maxAge of the impersonate cookie (impersonate.ts:30-31).
+#: maxAge of the impersonate cookie (impersonate.ts:31-32).
 SIGN_IN_MAX_AGE_S = 12 * 3600
 #: isLocale's list (src/packages/util/i18n/const.ts:14 @5cb3315c30).
 LOCALES = frozenset(
