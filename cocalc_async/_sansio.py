@@ -45,7 +45,7 @@ __all__ = [
     "parse_retry_after",
 ]
 
-# v1 endpoints whose schema has no ``id`` field: sending one is a 400 (reference §2).
+# v1 endpoints whose schema has no ``id`` field: sending one is a 400 (CoCalc's v1 validator, message.js).
 _V1_NO_ID = frozenset({"copy_path_status", "copy_path_delete"})
 _CONAT_PATHS = {"conat/hub": "api/conat/hub", "conat/project": "api/conat/project"}
 _VALID_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")
@@ -236,7 +236,7 @@ def _match_text(text: str, code: Any = None, answer: _Answer | None = None) -> _
     return None
 
 
-# v1 handlers that report failure inside their own event (reference §3, v1 table).
+# v1 handlers that report failure inside their own event.
 _V1_FAILURE_EVENTS = frozenset(
     {
         "changed_email_address",
@@ -306,7 +306,7 @@ def classify_response(
 ) -> Json:
     """Return the decoded JSON of a successful answer, or raise the matching typed error.
 
-    Handles every form CoCalc uses (reference §3): v1 400 ``{"error"}``; 200 ``{"event":"error"}``;
+    Handles every form CoCalc uses: v1 400 ``{"error"}``; 200 ``{"event":"error"}``;
     v1 failure events; v2/conat 200 ``{"error"}``; ``auth/sign-up`` issues; throttle text;
     non-2xx statuses with JSON or HTML bodies; and 200 bodies that are not JSON.
     """

@@ -174,7 +174,7 @@ async def wait_for_copy(
 
     Raises :class:`CopyFailedError` when it finished with an error and :class:`PollTimeoutError`
     when ``timeout`` seconds pass first. An empty ``copy_path_id`` (the server already waited,
-    reference §10.1) is refused: there is nothing to poll, and the server would reject ``""``.
+    as kucalc answers with ``wait_until_done``) is refused: there is nothing to poll, and the server would reject ``""``.
     """
     if not copy_path_id:
         raise ValueError("an empty copy_path_id means the copy already finished; do not poll it")

@@ -63,7 +63,7 @@ class CopyPathDeleted:
 class CopyStarted:
     """v1 ``copy_path_between_projects``: ``success``, or a ``copy_path_id`` to poll.
 
-    An empty ``copy_path_id`` means the server already waited: never poll it (reference §10.1).
+    An empty ``copy_path_id`` means the server already waited: never poll it (kucalc answers so when it waited for the copy).
     """
 
     event: str | None = None

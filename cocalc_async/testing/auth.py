@@ -1,5 +1,5 @@
-"""Who is calling: the ``Authorization`` header exactly as ``getApiKey`` parses it (reference
-§1.1), and a key -> owner cache like the hub's (100 entries, 60 s), so a ping costs no query."""
+"""Who is calling: the ``Authorization`` header exactly as ``getApiKey`` parses it
+(src/packages/server/auth/api.ts), and a key -> owner cache like the hub's (100 entries, 60 s), so a ping costs no query."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ class Settings:
     api_validation: bool = True
     #: Seconds a copy job spends queued plus running.
     copy_delay: float = 0.05
-    #: v2 per-account throttle (reference §3); on by default, as on the real server.
+    #: v2 per-account throttle (src/packages/util/api/throttle.ts); on by default, as on the real server.
     throttle: bool = True
     #: After a wrong v1 ``user_auth`` password, that caller may not ask for that user's token
     #: again for this long (BAN_TIME_MS in hub/auth-token.coffee); off with ``throttle=False``.

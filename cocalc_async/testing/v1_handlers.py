@@ -98,7 +98,7 @@ async def invite_collaborator(ctx: Context, who: Principal, p: dict[str, Any]) -
     account_id = p["account_id"]
     if not is_uuid(account_id) or ctx.store.account(account_id) is None:
         raise HandlerError(f"no account with id {account_id}")
-    # the 2021 jsonb merge sets group=collaborator even for the owner (reference §10.3)
+    # the 2021 jsonb merge sets group=collaborator even for the owner (hub/postgres of 2db78fc4f7)
     ctx.store.add_user(project_id, account_id, "collaborator")
     ctx.keys.invalidate()
     return dict(SUCCESS)
@@ -108,7 +108,7 @@ async def invite_collaborator(ctx: Context, who: Principal, p: dict[str, Any]) -
 async def remove_collaborator(ctx: Context, who: Principal, p: dict[str, Any]) -> dict[str, Any]:
     project_id = need_project(ctx, who, p["project_id"])
     account_id = str(p["account_id"])
-    if ctx.store.group_of(account_id, project_id) != "owner":  # the owner stays (§10.3)
+    if ctx.store.group_of(account_id, project_id) != "owner":  # the owner stays
         ctx.store.remove_user(project_id, account_id)
         ctx.keys.invalidate()
     return dict(SUCCESS)
@@ -334,7 +334,7 @@ async def copy_between(ctx: Context, who: Principal, p: dict[str, Any]) -> dict[
         row = ctx.store.copy_row(copy_id)
         if row is not None and row["error"]:
             raise HandlerError(row["error"])
-        # kucalc answers with an empty copy_path_id when it waited (reference §10.1)
+        # kucalc answers with an empty copy_path_id when it waited
         return {"event": "copy_path_between_projects_response", "copy_path_id": "", "note": V1_NOTE}
     return {
         "event": "copy_path_between_projects_response",

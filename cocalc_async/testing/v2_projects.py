@@ -40,7 +40,7 @@ def collaborator(ctx: Context, who: Principal | None, project_id: Any, text: str
 
 
 async def exec_v2(ctx: Context, who: Principal | None, p: dict[str, Any]) -> dict[str, Any]:
-    """v2 ``exec`` and conat ``system.exec``: blocking or async jobs (reference §4.2)."""
+    """v2 ``exec`` and conat ``system.exec``: blocking or async jobs (src/packages/next/pages/api/v2/exec.ts)."""
     project_id = collaborator(
         ctx, who, p.get("project_id"), "user must be a collaborator on the project"
     )
@@ -318,7 +318,7 @@ async def collab_list(ctx: Context, who: Principal | None, p: dict[str, Any]) ->
 async def _collab_change(ctx: Context, who: Principal | None, p: dict[str, Any], add: bool) -> Any:
     signed_in(who)
     if not is_uuid(p.get("project_id")):
-        return {}  # the real route answers {} for a non-uuid project_id (reference §10.5)
+        return {}  # the real route answers {} for a non-uuid project_id
     # add.ts / remove.ts call collab.ts's add_/remove_collaborators_to/from_projects directly
     # (recorded: novalidation/v2-valid-collab-add-no-account, -remove-bad-uuid)
     me = signed_in(who)

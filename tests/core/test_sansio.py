@@ -1,4 +1,4 @@
-"""The pure core: every error form of reference §3, with CoCalc's exact strings."""
+"""The pure core: every error form CoCalc answers with, in CoCalc's exact strings."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Header parsing and key resolution (reference §1), over v1 where errors are explicit."""
+"""Header parsing and key resolution, over v1 where errors are explicit."""
 
 from __future__ import annotations
 

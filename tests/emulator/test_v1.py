@@ -1,4 +1,4 @@
-"""v1 strictness and the core endpoints, on the wire (reference §2-§4)."""
+"""v1 strictness and the core endpoints, on the wire."""
 
 from __future__ import annotations
 

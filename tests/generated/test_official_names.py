@@ -1,6 +1,6 @@
 """Every method name of the official ``cocalc-api`` client (0.5.1) exists on ``client.conat``.
 
-The names are those of official-clients.md §3.1-3.2. ``hub.projects.get`` is left out: it is not an
+The names are the official client's ``Hub``/``Project`` methods. ``hub.projects.get`` is left out: it is not an
 RPC but a client-side filter over ``db.userQuery`` (use ``client.query.get_all("projects", ...)``).
 """
 

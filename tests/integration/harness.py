@@ -59,7 +59,7 @@ def family(api: Api, prefixes: tuple[str, ...] = ("",)) -> list[Key]:
 
 
 #: v1 events the emulator answers (with a 400) that the SDK has no coroutine for: the 2021 server
-#: had no working endpoint behind them (reference §4: revoke_auth_token sits in a comment block,
+#: had no working endpoint behind them (revoke_auth_token sits in a comment block,
 #: jupyter_start_pool has no handler).
 V1_WITHOUT_COROUTINE = frozenset({"revoke_auth_token", "jupyter_start_pool"})
 

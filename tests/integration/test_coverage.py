@@ -25,7 +25,7 @@ FAMILIES = (
     test_v2_today,
 )
 
-#: The 28 endpoints of the v1 seed document (reference §4), six of them removed in 2019.
+#: The 28 endpoints of the v1 seed document, six of them removed in 2019.
 SEED_V1 = {e.path for e in ENDPOINTS if e.api == "v1" and e.in_seed_doc}
 
 

@@ -37,7 +37,7 @@ async def test_error_status_raises_with_output_and_exit_code() -> None:
         with pytest.raises(ExecFailedError) as info:
             await job.wait(timeout=10)
         assert "broken" in info.value.stderr
-        assert info.value.exit_code == 1  # the project reports 1 for an errored job (§4.2)
+        assert info.value.exit_code == 1  # the project reports 1 for an errored job
 
 
 async def test_err_on_exit_false_returns_the_real_exit_code() -> None:

@@ -1,4 +1,4 @@
-"""The sign-in throttle of ``src/packages/server/auth/throttle.ts`` (reference §3), exact texts.
+"""The sign-in throttle of ``src/packages/server/auth/throttle.ts``, exact texts.
 
 Only failures count. A check refuses once an email has more than 5 failures in the last minute
 or 50 in the last hour, or an IP more than 30 / 200; so the 7th attempt within a minute is
