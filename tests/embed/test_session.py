@@ -87,6 +87,9 @@ async def test_client_embed_session_signs_in_then_shows_the_file(
         assert f'window.location.href = "{emu.url}/app"' in page
         cookie = resp.cookies["remember_me"]
         assert cookie["max-age"] == str(12 * 3600)
+        assert cookie["httponly"]
+        readable = resp.cookies["account_id"]
+        assert (readable.value, readable["httponly"]) == (world.student_id, "")
     async with http.get(session.target_url) as resp:
         assert resp.status == 200
         assert FILES["sub dir/α #1.txt"] in await resp.text()

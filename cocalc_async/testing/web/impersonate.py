@@ -64,4 +64,8 @@ async def impersonate(request: web.Request) -> web.StreamResponse:
         text=text, content_type="text/html", headers={"Cache-Control": "no-store"}
     )
     state.sign_in(response, account_id, max_age=SIGN_IN_MAX_AGE_S)
+    # set-sign-in-cookies.ts also sets a readable account_id cookie, for the page's own use.
+    response.set_cookie(
+        "account_id", account_id, max_age=SIGN_IN_MAX_AGE_S, path="/", samesite="Lax"
+    )
     return response
