@@ -139,12 +139,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
             Param(
                 "action",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -187,17 +189,20 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "project_id",
                 "string(uuid)",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
             Param(
                 "title",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
             Param(
                 "color",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
             Param(
                 "autorestart",
@@ -207,12 +212,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "cloud",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
             Param(
                 "configuration",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
             Param(
                 "notes",
@@ -245,7 +252,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -263,7 +271,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -281,7 +290,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -299,7 +309,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
             Param(
                 "name",
@@ -309,7 +320,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "project_id",
                 "string(uuid)",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -374,7 +386,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -392,7 +405,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
             Param(
                 "start",
@@ -422,7 +436,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -440,7 +455,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -458,7 +474,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -522,7 +539,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -595,7 +613,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
             Param(
                 "name",
@@ -625,7 +644,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "project_id",
                 "string(uuid)",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -643,12 +663,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
             Param(
                 "tested",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -666,12 +688,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
             Param(
                 "cloud",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -689,12 +713,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
             Param(
                 "color",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -712,12 +738,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
             Param(
                 "configuration",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -758,12 +786,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
             Param(
                 "title",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -781,12 +811,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
             Param(
                 "template",
                 "any",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
@@ -804,7 +836,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "id",
                 "number",
-                doc="extracted from getParams destructuring; required-ness not verified",
+                required=True,
+                doc="required by the route's zod input schema (next/lib/api/schema/compute/)",
             ),
         ),
         response="handler result JSON (see source)",
