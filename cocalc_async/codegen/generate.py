@@ -78,25 +78,28 @@ def spec_hash() -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _module(h: str, doc: str, code: str, endpoints: list[Endpoint], depth: int) -> str:
+def _module(doc: str, code: str, endpoints: list[Endpoint], depth: int) -> str:
     # isort wants one blank line before plain code after the imports, ruff format two before a class.
     gap = "\n" if code.startswith("if ") else "\n\n"
-    return header(h, doc) + imports(code, endpoints, depth) + gap + code
+    return header(doc) + imports(code, endpoints, depth) + gap + code
 
 
 def render_all() -> dict[str, str]:
     """Relative path -> file text, for the whole generated package."""
-    h = spec_hash()
     files: dict[str, str] = {}
-    files["__init__.py"] = header(h, "Generated from ``cocalc_async/spec``: never edit by hand.")
+    files["__init__.py"] = (
+        header("Generated from ``cocalc_async/spec``: never edit by hand.")
+        + "\n#: sha256 of the spec this package was generated from (the one place it is written).\n"
+        + f'SPEC_SHA256 = "{spec_hash()}"\n'
+    )
     # The template minus its docstring and __future__ import, which the header supplies.
     support = SUPPORT_SRC.read_text().split('"""', 2)[2]
     support = support.replace("from __future__ import annotations\n", "", 1).lstrip("\n")
-    files["_support.py"] = header(h, "Runtime helpers of the generated code.") + "\n" + support
+    files["_support.py"] = header("Runtime helpers of the generated code.") + "\n" + support
 
     v1 = [e for e in ENDPOINTS if e.api == "v1"]
     code = classes_for("V1", group_tree(v1, "/"), "/", "CoCalc API v1 (POST /api/v1/<event>)")
-    files["v1.py"] = _module(h, "``client.v1``: every v1 endpoint.", code, v1, 0)
+    files["v1.py"] = _module("``client.v1``: every v1 endpoint.", code, v1, 0)
 
     v2 = [e for e in ENDPOINTS if e.api == "v2"]
     tree = group_tree(v2, "/")
@@ -105,7 +108,7 @@ def render_all() -> dict[str, str]:
         sub = {n: es for n, es in tree.items() if n and n[0] == top}
         code = classes_for("V2", sub, "/", "CoCalc API v2 (POST /api/v2/<path>)")
         files[f"v2/{identifier(top)}.py"] = _module(
-            h, f"``client.v2.{identifier(top)}``.", code, [e for es in sub.values() for e in es], 1
+            f"``client.v2.{identifier(top)}``.", code, [e for es in sub.values() for e in es], 1
         )
     root_children = "\n".join(
         "    @functools.cached_property\n"
@@ -121,7 +124,7 @@ def render_all() -> dict[str, str]:
         f"    from .{identifier(t)} import {'V2' + camel_class([t])}" for t in tops
     )
     code = "if TYPE_CHECKING:\n" + checking + "\n\n\n" + code
-    files["v2/__init__.py"] = _module(h, "``client.v2``: every v2 endpoint.", code, tree[()], 1)
+    files["v2/__init__.py"] = _module("``client.v2``: every v2 endpoint.", code, tree[()], 1)
 
     hub = [e for e in ENDPOINTS if e.api == "conat/hub"]
     proj = [e for e in ENDPOINTS if e.api == "conat/project"]
@@ -134,9 +137,9 @@ def render_all() -> dict[str, str]:
             ),
         ]
     )
-    files["conat.py"] = _module(h, "``client.conat``: the conat RPC bridge.", code, hub + proj, 0)
-    files["policy.py"] = _policy(h)
-    files["error_table.py"] = _error_table(h)
+    files["conat.py"] = _module("``client.conat``: the conat RPC bridge.", code, hub + proj, 0)
+    files["policy.py"] = _policy()
+    files["error_table.py"] = _error_table()
     return files
 
 
@@ -144,7 +147,7 @@ def _literal(v: object) -> str:
     return "None" if v is None else pystr(v) if isinstance(v, str) else repr(v)
 
 
-def _error_table(h: str) -> str:
+def _error_table() -> str:
     fields = ("id", "error", "match", "pattern", "status", "api", "path", "shape")
     rows = ""
     for r in RULES:
@@ -153,7 +156,7 @@ def _error_table(h: str) -> str:
     v1 = [e for e in ENDPOINTS if e.api == "v1" and e.replacement]
     repl = "".join(f"    {pystr(e.path)}: {pystr(e.replacement)},\n" for e in v1)
     return (
-        header(h, "The error table (``cocalc_async/spec/errors.py``), read by ``_sansio``.")
+        header("The error table (``cocalc_async/spec/errors.py``), read by ``_sansio``.")
         + "\n"
         + f"#: {', '.join(fields)}; first match wins.\n"
         + "RULES: tuple[tuple[str, str, str, str, int | None, str | None, str | None, str | None], ...] = (\n"
@@ -164,7 +167,7 @@ def _error_table(h: str) -> str:
     )
 
 
-def _policy(h: str) -> str:
+def _policy() -> str:
     def keys(items: list[tuple[str, str]]) -> str:
         return "".join(f'        ("{a}", "{p}"),\n' for a, p in sorted(items))
 
@@ -173,7 +176,7 @@ def _policy(h: str) -> str:
     timeouts = sorted((e.key, e.default_timeout) for e in ENDPOINTS if e.default_timeout)
     t_lines = "".join(f'    ("{a}", "{p}"): {t!r},\n' for (a, p), t in timeouts)
     return (
-        header(h, "Retry safety and default timeouts per ``(api, path)``, read lazily by the Core.")
+        header("Retry safety and default timeouts per ``(api, path)``, read lazily by the Core.")
         + "\n"
         + f"IDEMPOTENT: frozenset[tuple[str, str]] = frozenset(\n    {{\n{keys(idem)}    }}\n)\n"
         + f"NON_IDEMPOTENT: frozenset[tuple[str, str]] = frozenset(\n    {{\n{keys(non)}    }}\n)\n"

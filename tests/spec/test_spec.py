@@ -196,3 +196,29 @@ def test_scalar_results_are_checked_never_converted(data: object, cl: type) -> N
 
     with pytest.raises(ResponseValidationError, match=f"does not fit {cl.__name__}"):
         scalar(data, cl)  # type: ignore[arg-type]
+
+
+def test_one_endpoint_change_rewrites_only_its_module_and_the_manifest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import attrs
+
+    from cocalc_async.codegen import generate
+
+    before = generate.render_all()
+    index = next(i for i, e in enumerate(ENDPOINTS) if e.key == ("v2", "projects/touch"))
+    changed = attrs.evolve(ENDPOINTS[index], summary="Touch it (a changed summary).")
+    monkeypatch.setattr(
+        generate, "ENDPOINTS", (*ENDPOINTS[:index], changed, *ENDPOINTS[index + 1 :])
+    )
+    after = generate.render_all()
+    assert {rel for rel in before if before[rel] != after[rel]} == {
+        "__init__.py",  # the spec hash, written there alone
+        "v2/projects.py",
+    }
+    changed_lines = [
+        line
+        for line in after["v2/projects.py"].splitlines()
+        if line not in before["v2/projects.py"].splitlines()
+    ]
+    assert changed_lines == ['        """Touch it (a changed summary).']
