@@ -101,6 +101,8 @@ class World:
     labels: dict[str, str] = field(default_factory=dict)
     #: captured name -> the value captured from the emulator's answer
     captured: dict[str, Any] = field(default_factory=dict)
+    #: recorded process id -> the emulator's (a job's ``pid``, which ``system.signal`` names)
+    pids: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def build(cls, emu: Emulator, context: dict[str, Any]) -> World:
@@ -155,7 +157,16 @@ class World:
         if isinstance(value, list):
             return [self.to_emulator(v, labels) for v in value]
         if isinstance(value, dict):
-            return {k: self.to_emulator(v, labels) for k, v in value.items()}
+            return {k: self._sub_pid(k, self.to_emulator(v, labels)) for k, v in value.items()}
+        return value
+
+    def _sub_pid(self, key: str, value: Any) -> Any:
+        """A recorded pid (``signal``'s ``pid`` / ``pids``) named the recorded hub's process:
+        send the emulator's process of the same job instead (an unknown pid stays as it is)."""
+        if key == "pid" and isinstance(value, int) and not isinstance(value, bool):
+            return self.pids.get(value, value)
+        if key == "pids" and isinstance(value, list):
+            return [self.pids.get(v, v) if isinstance(v, int) else v for v in value]
         return value
 
     def _sub_string(self, text: str, labels: dict[str, str]) -> Any:
@@ -198,6 +209,9 @@ class World:
                 elif label not in self.ids and actual not in known:
                     self.ids[label] = actual
         elif isinstance(recorded, dict) and isinstance(actual, dict):
+            pid, got = recorded.get("pid"), actual.get("pid")
+            if isinstance(pid, int) and isinstance(got, int):
+                self.pids.setdefault(pid, got)  # a job started: its process, here and there
             for key in recorded.keys() & actual.keys():
                 self.learn(recorded[key], actual[key], labels)
         elif isinstance(recorded, list) and isinstance(actual, list):
