@@ -40,7 +40,35 @@ _KEY_CACHE = (
     "the real hub caches who a key belongs to, so a deleted project key keeps working for a"
     " while; the emulator forgets a deleted key at once"
 )
+_LIST_CACHE = (
+    "collaborators/list reads through a 15 s query cache (getPool('medium'),"
+    " next/lib/share/get-collaborators.ts:21, database/pool/cached.ts:37 @5cb3315c30): the"
+    " recorded hub listed within 15 s of an earlier list and showed its stale rows; the emulator"
+    " lists the current collaborators"
+)
+_COLLAB_CACHE = (
+    "isCollaborator reads through a 30 s query cache (getPool('long'),"
+    " server/projects/is-collaborator.ts:26, database/pool/cached.ts:38 @5cb3315c30): the admin's"
+    " refused exec 6 s earlier left 'not a collaborator' cached, so its removeCollaborator of"
+    " itself was refused (collaborators.ts:51-52) and it stayed in the project; the emulator"
+    " sees the add at once, removes it, and so lists one collaborator less"
+)
+_SIGNAL_TREE = (
+    "CoCalc signals the one pid (project/conat/api/system.ts:89 @5cb3315c30); the job's"
+    " orphaned 'sleep 300' keeps its output open, so the job reads 'running' until the 60 s"
+    " cut-off and then 'completed'; the emulator's SIGTERM/SIGKILL to a job takes its whole"
+    " process tree (no orphan may outlive a command), so the job ends at once"
+)
 EXCEPTIONS: dict[str, str] = {
+    "flow-invite-existing/list": _LIST_CACHE,
+    "flow-conat-add-collab/list": _LIST_CACHE,
+    "admin-hub-removeCollaborator-p1": _COLLAB_CACHE,
+    "admin-after-add-list": _COLLAB_CACHE,
+    "flow-prj-signal/get": _SIGNAL_TREE,
+    "flow-prj-signal/get-killed": _SIGNAL_TREE,
+    "prj-signal-later-signal": _SIGNAL_TREE,
+    "prj-signal-later-signal9": _SIGNAL_TREE,
+    "prj-signal-orphans": _SIGNAL_TREE,
     "v2-support-tickets": (
         "the recorded hub has no Zendesk token, so support/* answers 'Support not available';"
         " the emulator plays a hub with a support backend, so tickets can be tested"
@@ -66,9 +94,9 @@ EXCEPTIONS: dict[str, str] = {
     ),
 }
 
-#: The share of exchanges that agreed when this figure was last raised (96.2%, 505 of 525), less
-#: a few exchanges for the timing-dependent signal flows; it may only go up.
-MIN_AGREEMENT = 0.95
+#: The share of exchanges that agreed when this figure was last raised (96.4%, 506 of 525, every
+#: other exchange a listed exception); it may only go up.
+MIN_AGREEMENT = 0.963
 
 
 async def replay(session: Session, skip: set[str]) -> list[Outcome]:
