@@ -310,7 +310,13 @@ def test_the_cli_never_prints_the_basic_credential(
         monkeypatch.setenv("COCALC_URL", f"http://127.0.0.1:{port}")
         monkeypatch.setenv("COCALC_API_KEY", KEY)
         code = cli_main([*(["--debug"] if debug else []), "ping"])
-        server.close()
+
+        async def close_server() -> None:
+            server.close()
+            await server.wait_closed()
+
+        # asyncio servers are not thread-safe: close it on the loop (and thread) that owns it.
+        asyncio.run_coroutine_threadsafe(close_server(), loop).result(5)
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
