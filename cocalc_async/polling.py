@@ -26,9 +26,9 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from ._generated._support import Caller
     from ._generated.v1 import V1
     from ._generated.v2 import V2
+    from ._runtime import Caller
     from ._types import Json
     from .client import Client
     from .models.copy import CopyPathStatus
@@ -338,7 +338,7 @@ class ExecJob:
         return self._accept(data)
 
     def _accept(self, data: Json) -> ExecResult:
-        from ._generated._support import structure
+        from ._runtime import structure
         from .models.exec import ExecResult
 
         result = structure(data, ExecResult)
@@ -539,13 +539,13 @@ async def start_exec_job(
             },
             timeout=CONAT_POLL_TIMEOUT_S + EXEC_AWAIT_MARGIN_S,
         )
-    from ._generated._support import structure
+    from ._runtime import structure
     from .models.exec import ExecResult
 
     return ExecJob(client, project_id, command, structure(data, ExecResult), via=via)
 
 
 def _check_uuid(name: str, value: object) -> None:
-    from ._generated._support import check_uuid
+    from ._runtime import check_uuid
 
     check_uuid(name, value)

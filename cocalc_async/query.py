@@ -20,7 +20,7 @@ from ._types import Json, JsonObject
 from .errors import ResponseValidationError
 
 if TYPE_CHECKING:
-    from ._generated._support import Caller
+    from ._runtime import Caller
     from .models.query import QueryResult
 
 __all__ = ["Query", "QueryApi"]

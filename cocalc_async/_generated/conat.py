@@ -8,6 +8,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
+from .. import _runtime as _s
 from .._types import NOT_GIVEN, Json, NotGiven
 from ..models import accounts as _m_accounts
 from ..models import exec as _m_exec
@@ -16,7 +17,6 @@ from ..models import jupyter as _m_jupyter
 from ..models import misc as _m_misc
 from ..models import org as _m_org
 from ..models import projects as _m_projects
-from . import _support as _s
 
 
 class Conat:

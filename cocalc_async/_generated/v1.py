@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, overload
 
+from .. import _runtime as _s
 from .._types import NOT_GIVEN, Json, NotGiven
 from ..models import accounts as _m_accounts
 from ..models import common as _m_common
@@ -17,7 +18,6 @@ from ..models import misc as _m_misc
 from ..models import projects as _m_projects
 from ..models import query as _m_query
 from ..models import support as _m_support
-from . import _support as _s
 
 
 class V1:

@@ -1,10 +1,9 @@
-"""Write the generated package: ``v1.py``, ``v2/``, ``conat.py``, ``policy.py``, ``_support.py``."""
+"""Write the generated package: ``v1.py``, ``v2/``, ``conat.py``, ``policy.py``, ``error_table.py``; their runtime helpers are the hand-written ``cocalc_async/_runtime.py``."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 import attrs
 
@@ -12,8 +11,6 @@ from ..spec import ENDPOINTS, Endpoint
 from ..spec.errors import RULES
 from .pytypes import camel_class, identifier, pystr
 from .render import classes_for, group_tree, header, imports
-
-SUPPORT_SRC = Path(__file__).with_name("support.py")
 
 HUB_CALL = '''    async def call(self, name: str, *args: Json, timeout: float | None = None) -> Json:
         """Call any hub RPC by name (``"system.ping"``); ``timeout`` is the RPC's, in seconds."""
@@ -92,10 +89,6 @@ def render_all() -> dict[str, str]:
         + "\n#: sha256 of the spec this package was generated from (the one place it is written).\n"
         + f'SPEC_SHA256 = "{spec_hash()}"\n'
     )
-    # The template minus its docstring and __future__ import, which the header supplies.
-    support = SUPPORT_SRC.read_text().split('"""', 2)[2]
-    support = support.replace("from __future__ import annotations\n", "", 1).lstrip("\n")
-    files["_support.py"] = header("Runtime helpers of the generated code.") + "\n" + support
 
     v1 = [e for e in ENDPOINTS if e.api == "v1"]
     code = classes_for("V1", group_tree(v1, "/"), "/", "CoCalc API v1 (POST /api/v1/<event>)")

@@ -58,7 +58,7 @@ TIMEOUT_NAMES = frozenset({"timeout"})
 
 
 def check_kind(param: Param, params_auto: bool = False) -> str | tuple[str, ...]:
-    """The runtime check of a parameter (a kind of ``_support.Checker``, or the allowed strings).
+    """The runtime check of a parameter (a kind of ``_runtime.Checker``, or the allowed strings).
 
     Derived from the same spec type as :func:`annotation`, so the check and the annotation agree.
     Types extracted automatically from a handler (``params_auto``) are guesses: only their UUIDs

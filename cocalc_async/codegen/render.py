@@ -82,13 +82,13 @@ def imports(code: str, endpoints: list[Endpoint], depth: int) -> str:
     if typing:
         std.append(f"from typing import {', '.join(typing)}")
     local = []
+    if "_s." in code:  # isort puts `from .. import x` before `from .._types import ...`
+        local.append(f"from {'.' * (depth + 2)} import _runtime as _s")
     names = [n for n in ("NOT_GIVEN", "Json", "NotGiven") if re.search(rf"\b{n}\b", code)]
     if names:
         local.append(f"from {up}_types import {', '.join(names)}")
     for m in model_modules(endpoints):
         local.append(f"from {up}models import {m} as _m_{m}")
-    if "_s." in code:
-        local.append(f"from {'.' * (depth + 1)} import _support as _s")
     for section in (std, local):
         if section:
             lines += ["", *section]

@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cocalc_async
+from cocalc_async import _runtime as _s
 from cocalc_async import types
-from cocalc_async._generated import _support as _s
 from cocalc_async._generated.conat import Conat
 from cocalc_async._generated.v1 import V1
 from cocalc_async._generated.v2 import V2

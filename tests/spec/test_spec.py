@@ -183,7 +183,7 @@ def test_null_where_an_object_is_expected_is_a_validation_error() -> None:
     [("pid", str, "pid"), (7, int, 7), (3, float, 3.0), (True, bool, True)],
 )
 def test_scalar_results_pass_through(data: object, cl: type, expected: object) -> None:
-    from cocalc_async._generated._support import scalar
+    from cocalc_async._runtime import scalar
 
     assert scalar(data, cl) == expected  # type: ignore[arg-type]
 
@@ -192,7 +192,7 @@ def test_scalar_results_pass_through(data: object, cl: type, expected: object) -
     ("data", "cl"), [(None, str), (7, str), (True, int), ("7", int), ({"a": 1}, float), (1, bool)]
 )
 def test_scalar_results_are_checked_never_converted(data: object, cl: type) -> None:
-    from cocalc_async._generated._support import scalar
+    from cocalc_async._runtime import scalar
 
     with pytest.raises(ResponseValidationError, match=f"does not fit {cl.__name__}"):
         scalar(data, cl)  # type: ignore[arg-type]

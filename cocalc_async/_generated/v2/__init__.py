@@ -7,12 +7,12 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
+from ... import _runtime as _s
 from ..._types import NOT_GIVEN, Json, NotGiven
 from ...models import accounts as _m_accounts
 from ...models import exec as _m_exec
 from ...models import files as _m_files
 from ...models import query as _m_query
-from .. import _support as _s
 
 if TYPE_CHECKING:
     from .accounts import V2Accounts

@@ -6,10 +6,10 @@ from __future__ import annotations
 import builtins
 from collections.abc import Sequence
 
+from ... import _runtime as _s
 from ..._types import NOT_GIVEN, NotGiven
 from ...models import accounts as _m_accounts
 from ...models import common as _m_common
-from .. import _support as _s
 
 
 class V2Accounts:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ... import _runtime as _s
 from ..._types import NOT_GIVEN, Json, NotGiven
 from ...models import auth as _m_auth
 from ...models import common as _m_common
-from .. import _support as _s
 
 
 class V2Auth:

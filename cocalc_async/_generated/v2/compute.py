@@ -6,8 +6,8 @@ from __future__ import annotations
 import functools
 from typing import Literal
 
+from ... import _runtime as _s
 from ..._types import NOT_GIVEN, Json, NotGiven
-from .. import _support as _s
 
 
 class V2ComputeCloudFilesystem:

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
+from ... import _runtime as _s
 from ..._types import NOT_GIVEN, Json, NotGiven
 from ...models import misc as _m_misc
-from .. import _support as _s
 
 
 class V2Licenses:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ... import _runtime as _s
 from ..._types import NOT_GIVEN, NotGiven
 from ...models import misc as _m_misc
-from .. import _support as _s
 
 
 class V2Messages:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ... import _runtime as _s
 from ..._types import NOT_GIVEN, Json, NotGiven
-from .. import _support as _s
 
 
 class V2Openai:

@@ -8,11 +8,11 @@ import functools
 from collections.abc import Mapping
 from typing import Literal, overload
 
+from ... import _runtime as _s
 from ..._types import NOT_GIVEN, Json, NotGiven
 from ...models import common as _m_common
 from ...models import copy as _m_copy
 from ...models import projects as _m_projects
-from .. import _support as _s
 
 
 class V2ProjectsCollaborators:

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from ... import _runtime as _s
 from ..._types import Json
-from .. import _support as _s
 
 
 class V2PublicPaths:

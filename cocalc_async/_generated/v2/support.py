@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ... import _runtime as _s
 from ..._types import Json
 from ...models import support as _m_support
-from .. import _support as _s
 
 
 class V2Support:
