@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 
-from . import __version__, _defaults
+from . import _defaults
 from ._config import Timeout, resolve_api_key, resolve_base_url
 from ._idempotency import is_idempotent
 from ._logging import configure_from_env, register_secret
 from ._sansio import build_request
 from ._session import Session, to_client_timeout
 from ._types import Json
+from ._version import __version__
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, AsyncIterable, Iterable
