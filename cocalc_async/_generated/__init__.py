@@ -4,4 +4,4 @@
 from __future__ import annotations
 
 #: sha256 of the spec this package was generated from (the one place it is written).
-SPEC_SHA256 = "89d728627aa53b4025d127121605a743efae8c4848fc34bc5e76e197cec5f52a"
+SPEC_SHA256 = "677878ac5f69b2aee73d932d330133b54b727a9d1df65726e85ce5b80267892e"

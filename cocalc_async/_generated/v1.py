@@ -3321,6 +3321,6 @@ class V1:
             params,
             timeout=_s.http_timeout(request_timeout, None, None),
             max_retries=max_retries,
-            idempotent=True,
+            idempotent=False,
         )
         return _s.structure(data, _m_common.Success)

@@ -58,8 +58,10 @@ class Endpoint:
     #: ``"module:Class"`` under ``cocalc_async.models``, ``"list[...]"``, ``"dict[...]"``, a JSON
     #: scalar (``"str"``, ``"int"``, ...) or ``"None"`` (returns nothing); ``None`` returns the JSON.
     result_model: str | None = None
-    #: Safe to send twice: drives the Core's retry after bytes may have reached the server.
-    idempotent: bool = False
+    #: Safe to send twice: whether the Core may repeat the call once its bytes may have reached
+    #: the server. Declared for every endpoint, with no default: a read is ``True``; a write,
+    #: create, exec, copy or invite ``False``. An ``(api, path)`` the spec lacks is never repeated.
+    idempotent: bool = attrs.field(kw_only=True)
     #: The HTTP timeout (s) the SDK uses for this call; ``None`` means the Client's default.
     default_timeout: float | None = None
     #: The server's ceiling (s) on how long the call may take, where it has one.

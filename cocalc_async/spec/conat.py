@@ -42,13 +42,14 @@ def _response(result_model: str | None) -> str:
     return "the RPC's result"
 
 
-def hub(path: str, summary: str, *params: Param, **kw: Any) -> Endpoint:
+def hub(path: str, summary: str, *params: Param, idempotent: bool, **kw: Any) -> Endpoint:
     """A hub RPC; keeps the table below one line per idea."""
     return Endpoint(
         api="conat/hub",
         path=path,
         summary=summary,
         params=params,
+        idempotent=idempotent,
         errors=ERRORS,
         source=SRC_ORG if path.startswith("org.") else SRC_HUB,
         auth="required (account API key; cookies are refused)",
@@ -57,7 +58,7 @@ def hub(path: str, summary: str, *params: Param, **kw: Any) -> Endpoint:
     )
 
 
-def project(path: str, summary: str, *params: Param, **kw: Any) -> Endpoint:
+def project(path: str, summary: str, *params: Param, idempotent: bool, **kw: Any) -> Endpoint:
     """A project RPC; ``project_id`` travels at the top level of the body, not in ``args``."""
     source = kw.pop("source", SRC_PROJECT)
     return Endpoint(
@@ -65,6 +66,7 @@ def project(path: str, summary: str, *params: Param, **kw: Any) -> Endpoint:
         path=path,
         summary=summary,
         params=params,
+        idempotent=idempotent,
         errors=ERRORS,
         source=source,
         auth="required (collaborator, or a project API key)",
@@ -118,6 +120,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("service", '"database"|"api"', required=True, doc="which service"),
         args_style="positional",
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "system.userTracking",
@@ -125,6 +128,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("event", "string", required=True, doc="event name"),
         Param("value", "object", required=True, doc="event data"),
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "system.logClientError",
@@ -132,6 +136,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("event", "string", required=True, doc="what happened"),
         Param("error", "string", required=True, doc="the error text"),
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "system.webappError",
@@ -156,6 +161,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("uptime", "string", doc="how long the page was open"),
         Param("start_time", "string(date)", doc="when the page was opened"),
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "system.manageApiKeys",
@@ -165,6 +171,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("name", "string", doc="key name (create, edit)"),
         Param("expire", "string(date)", doc="expiry, ISO 8601 (create, edit)"),
         Param("id", "number", doc="the key (edit, delete)"),
+        idempotent=False,
     ),
     hub(
         "system.generateUserAuthToken",
@@ -172,6 +179,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("user_account_id", "string(uuid)", required=True, doc="the user"),
         Param("password", "string", doc="the user's password (non-admins)"),
         result_model="str",
+        idempotent=False,
     ),
     hub(
         "system.revokeUserAuthToken",
@@ -179,18 +187,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("authToken", "string", required=True, doc="the token"),
         args_style="positional",
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "system.adminResetPasswordLink",
         "A password-reset link for another user, without the site part (site admins only).",
         Param("user_account_id", "string(uuid)", required=True, doc="the user"),
         result_model="str",
+        idempotent=False,
     ),
     hub(
         "system.sendEmailVerification",
         "Send the email-address verification mail to your address.",
         Param("only_verify", "boolean", doc="only the verification, no welcome text"),
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "system.deletePassport",
@@ -198,17 +209,20 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("strategy", "string", required=True, doc="the SSO strategy"),
         Param("id", "string", required=True, doc="the identity at that strategy"),
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "system.adminSalesloftSync",
         "Sync the given accounts to Salesloft (site admins only).",
         Param("account_ids", "uuid[]", required=True, doc="accounts"),
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "system.userSalesloftSync",
         "Sync your own account to Salesloft.",
         result_model="None",
+        idempotent=False,
     ),
     # hub.projects
     hub(
@@ -231,6 +245,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         timeout_param="timeout",
         default_timeout=300.0,
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "projects.createProject",
@@ -246,6 +261,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("customize", "object", doc="customization settings (e.g. disableInternet)"),
         Param("project_id", "string(uuid)", doc="site admins only: the id to use"),
         result_model="str",
+        idempotent=False,
     ),
     hub(
         "projects.addCollaborator",
@@ -257,6 +273,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         args_style="opts",
         one_of=(("project_id", "token_id"),),
         result_model="projects:CollaboratorsAdded",
+        idempotent=False,
     ),
     hub(
         "projects.inviteCollaborator",
@@ -271,6 +288,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("subject", "string", doc="the mail's subject"),
         args_style="opts",
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "projects.inviteCollaboratorWithoutAccount",
@@ -286,6 +304,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("subject", "string", doc="the mail's subject"),
         args_style="opts",
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "projects.changeUserType",
@@ -295,6 +314,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("new_group", '"owner"|"collaborator"', required=True, doc="the new role"),
         args_style="opts",
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "projects.setQuotas",
@@ -310,6 +330,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("member_host", "number", doc="1: member hosting"),
         Param("always_running", "number", doc="1: always running"),
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "projects.removeCollaborator",
@@ -318,6 +339,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("account_id", "string(uuid)", required=True, doc="the collaborator"),
         args_style="opts",
         result_model="None",
+        idempotent=False,
     ),
     hub("projects.start", "Start a project.", PROJECT_ID, idempotent=True, result_model="None"),
     hub("projects.stop", "Stop a project.", PROJECT_ID, idempotent=True, result_model="None"),
@@ -327,6 +349,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         PROJECT_ID,
         aliases=("delete",),  # cocalc-api: hub.projects.delete
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "projects.touch",
@@ -357,7 +380,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             "query", "object", required=True, doc="{table: {field: value|null}} or {table: [{...}]}"
         ),
         Param("options", "array", doc="query options, e.g. [{limit: 10}]"),
-        aliases=("query",),  # cocalc-api: hub.db.query
+        aliases=("query",),
+        idempotent=False,  # cocalc-api: hub.db.query
     ),
     hub(
         "db.touch",
@@ -366,6 +390,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("path", "string", doc="a file in it"),
         Param("action", "string", doc="what was done (default: edit)"),
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "db.getLegacyTimeTravelInfo",
@@ -403,6 +428,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "Keep the given blobs forever.",
         Param("uuids", "string[]", required=True, doc="blob ids"),
         result_model="None",
+        idempotent=False,
     ),
     # hub.purchases
     hub(
@@ -435,6 +461,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("path", "string", doc="file path context"),
         default_timeout=120.0,
         one_of=(("input", "hash"),),
+        idempotent=False,
     ),
     hub(
         "sync.history",
@@ -451,6 +478,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("to_ids", "string[]", required=True, doc="account ids or email addresses"),
         Param("reply_id", "number", doc="the message replied to"),
         result_model="int",
+        idempotent=False,
     ),
     hub(
         "messages.get",
@@ -474,6 +502,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "Create an organization (site admins only); the name can never change.",
         Param("name", "string", required=True, doc="globally unique, at most 39 characters"),
         result_model="str",
+        idempotent=False,
     ),
     hub(
         "org.get",
@@ -491,6 +520,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("email_address", "string", doc="contact address (not an account)"),
         Param("link", "string", doc="website"),
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "org.addAdmin",
@@ -498,6 +528,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ORG_NAME,
         ORG_USER,
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "org.addUser",
@@ -505,6 +536,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ORG_NAME,
         ORG_USER,
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "org.createUser",
@@ -515,18 +547,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("lastName", "string", doc="last name"),
         Param("password", "string", doc="password (random if not given)"),
         result_model="str",
+        idempotent=False,
     ),
     hub(
         "org.createToken",
         "A token granting temporary access to an account: {token, url}.",
         ORG_USER,
         result_model="org:OrgToken",
+        idempotent=False,
     ),
     hub(
         "org.expireToken",
         "Expire a token made by org.createToken now.",
         Param("token", "string", required=True, doc="the token"),
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "org.getUsers",
@@ -541,6 +576,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ORG_NAME,
         ORG_USER,
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "org.removeAdmin",
@@ -548,6 +584,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ORG_NAME,
         ORG_USER,
         result_model="None",
+        idempotent=False,
     ),
     hub(
         "org.message",
@@ -556,6 +593,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("subject", "string", required=True, doc="plain-text subject"),
         Param("body", "string", required=True, doc="markdown body"),
         result_model="None",
+        idempotent=False,
     ),
     # project.system
     project("system.ping", "Ping the project.", idempotent=True, result_model="misc:ConatPong"),
@@ -590,6 +628,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         default_timeout=60.0,
         one_of=(("command", "async_get"),),
         result_model="exec:ExecResult",
+        idempotent=False,
     ),
     project(
         "system.listing",
@@ -612,6 +651,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("path", "string", required=True, doc="file, relative to HOME"),
         Param("content", "string", required=True, doc="the new contents", bytes_as_utf8=True),
         result_model="None",
+        idempotent=False,
     ),
     project(
         "system.jupyterExecute",
@@ -630,6 +670,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ),
         timeout_param="timeout",
         default_timeout=120.0,
+        idempotent=False,
     ),
     project(
         "system.listJupyterKernels",
@@ -642,8 +683,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "Stop a running Jupyter kernel.",
         Param("pid", "number", required=True, doc="the kernel's process id"),
         result_model="jupyter:KernelStopped",
+        idempotent=False,
     ),
-    project("system.terminate", "Stop the project's API service.", result_model="None"),
+    project(
+        "system.terminate", "Stop the project's API service.", result_model="None", idempotent=False
+    ),
     project(
         "system.version",
         "The version number of the project's code.",
@@ -655,6 +699,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "Delete files or directories of the project.",
         Param("paths", "string[]", required=True, doc="paths, relative to HOME"),
         result_model="None",
+        idempotent=False,
     ),
     project(
         "system.moveFiles",
@@ -662,6 +707,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("paths", "string[]", required=True, doc="paths, relative to HOME"),
         Param("dest", "string", required=True, doc="target directory"),
         result_model="None",
+        idempotent=False,
     ),
     project(
         "system.renameFile",
@@ -669,6 +715,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("src", "string", required=True, doc="current path"),
         Param("dest", "string", required=True, doc="new path"),
         result_model="None",
+        idempotent=False,
     ),
     project(
         "system.realpath",
@@ -700,6 +747,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("pid", "number", doc="one process id"),
         Param("pids", "array", doc="several process ids"),
         result_model="None",
+        idempotent=False,
     ),
     # project.editor
     project(
@@ -709,6 +757,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         args_style="positional",
         result_model="None",
         source=SRC_EDITOR,
+        idempotent=False,
     ),
     project(
         "editor.jupyterStripNotebook",
@@ -729,6 +778,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         default_timeout=120.0,
         result_model="None",
         source=SRC_EDITOR,
+        idempotent=False,
     ),
     project(
         "editor.jupyterRunNotebook",
@@ -740,6 +790,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         default_timeout=300.0,
         result_model="str",
         source=SRC_EDITOR,
+        idempotent=False,
     ),
     project(
         "editor.jupyterKernelLogo",
@@ -775,6 +826,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         default_timeout=120.0,
         result_model="str",
         source=SRC_EDITOR,
+        idempotent=False,
     ),
     project(
         "editor.createTerminalService",
@@ -784,6 +836,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         args_style="positional",
         result_model="None",
         source=SRC_EDITOR,
+        idempotent=False,
     ),
     # project.sync
     project(
@@ -793,5 +846,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         args_style="positional",
         result_model="None",
         source=SRC_PSYNC,
+        idempotent=False,
     ),
 )
