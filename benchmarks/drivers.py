@@ -7,9 +7,11 @@ one line ``RESULT {json}`` and exits.
 Only the stdlib is imported at module level: the official ``cocalc-api`` client runs this same
 file from its own venv, which has no aiohttp. Client libraries are imported inside their driver.
 
-Every loop here is bounded twice: by a request count ``--n`` and by ``--deadline`` seconds, after
-which no new request starts; a watchdog thread prints what finished and hard-exits if in-flight
-requests do not end within the grace period (httpx at C>=1000 would otherwise hang for minutes).
+A run is timed, not counted: ``C`` workers call back to back for ``--warmup`` seconds (discarded:
+pool fill, lazy imports, first-use caches), then for ``--duration`` seconds, the measured window,
+then stop starting calls. Throughput, latency percentiles, client CPU and GC time are those of the
+window alone. A watchdog thread prints what was measured and hard-exits if in-flight calls do not
+end within a grace period after the window (httpx at C>=1000 would otherwise hang for minutes).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import gc
 import importlib
-import itertools
 import json
 import os
 import resource
@@ -41,11 +43,17 @@ API_KEY = "sk_benchmark_key_0123456789"
 AUTH_HEADER = "Basic " + base64.b64encode(f"{API_KEY}:".encode()).decode()
 CONNECTION_LIMIT = 100  # the SDK's connection_limit in every comparison
 MAX_CONCURRENCY = 100  # the SDK's max_concurrency (its FIFO semaphore)
-GRACE_SECONDS = 5.0  # how long in-flight requests may run past the deadline before we stop waiting
+GRACE_SECONDS = 5.0  # how long in-flight requests may run past the window before we stop waiting
 SAMPLE_PERIOD = 0.1  # fd/RSS sampling; 100 ms costs < 0.1% CPU even with 5,000 fds open
 
-ENDPOINTS = ("ping", "v2")
+ENDPOINTS = ("ping", "v2", "conat")
 PROJECTS_IN_V2_BODY = 7  # benchmarks.server returns seven projects
+#: What each endpoint is on the wire: (path, JSON body). The same bytes for every client.
+WIRE: dict[str, tuple[str, dict[str, Any]]] = {
+    "ping": ("/api/v1/ping", {}),
+    "v2": ("/api/v2/projects/get", {}),
+    "conat": ("/api/conat/hub", {"name": "system.ping", "args": []}),
+}
 
 ASYNC_CLIENTS = ("sdk-call", "sdk-gen", "aiohttp-sem", "aiohttp", "httpx")
 SYNC_CLIENTS = ("official-seq", "official-pool32")
@@ -62,8 +70,8 @@ def check_body(endpoint: str, data: Any) -> None:
         good = (isinstance(data, dict) and data.get("event") == "pong") or hasattr(data, "now")
     elif endpoint == "v2":
         good = isinstance(data, list) and len(data) == PROJECTS_IN_V2_BODY
-    else:  # conat system.ping
-        good = isinstance(data, dict) and "now" in data
+    else:  # conat system.ping: {"now": <ms>}; the generated coroutine gives a ConatPong model
+        good = (isinstance(data, dict) and "now" in data) or hasattr(data, "now")
     if not good:
         raise BadResponse(repr(data)[:80])
 
@@ -126,30 +134,79 @@ class Sampler(threading.Thread):
         return self.peak - self.baseline
 
 
+class GCTimer:
+    """Time spent in the cyclic garbage collector while ``active``, per generation.
+
+    At C=1000 the collector keeps scanning the objects of every queued call: this says how much of
+    a client's CPU went there (``gc.callbacks`` run at the start and end of each collection).
+    """
+
+    def __init__(self) -> None:
+        self.active = False
+        self.seconds = 0.0
+        self.collections = [0, 0, 0]
+        self._t = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._t = time.perf_counter()
+        elif self.active:
+            self.seconds += time.perf_counter() - self._t
+            self.collections[info["generation"]] += 1
+
+    def install(self) -> None:
+        gc.callbacks.append(self)
+
+    def remove(self) -> None:
+        if self in gc.callbacks:
+            gc.callbacks.remove(self)
+
+
 class Recorder:
-    """What one run collects, and how it becomes the ``RESULT`` line."""
+    """What one run collects, and how it becomes the ``RESULT`` line.
+
+    ``open_window``/``close_window`` bracket the measured window; only calls that complete inside
+    it count towards its rate and latencies. Errors count whenever they happen.
+    """
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.latencies: list[float] = []
+        self.latencies: list[float] = []  # of calls completed inside the window
+        self.in_window = False
+        self.ok = 0  # successes in the whole run (warm-up and drain included)
+        self.started = 0
         self.errors: Counter[str] = Counter()
         self.error_sample: str = ""
         self.notes: list[str] = []
         self.t_start = 0.0
-        self.cpu_start = 0.0
         self.rss_start = 0.0
         self.calib_before = 0.0
         self.deadline_hit = False
         self.skipped = ""
         self.emitted = threading.Lock()
         self.sampler = Sampler()
+        self.gc_timer = GCTimer()
+        self.win_t0 = self.win_t1 = 0.0
+        self.win_cpu0 = self.win_cpu1 = 0.0
 
     def begin(self) -> None:
         self.calib_before = calibrate()
         self.rss_start = current_rss_mb()
         self.sampler.start()
-        self.cpu_start = cpu_seconds()
+        self.gc_timer.install()
         self.t_start = time.perf_counter()
+
+    def open_window(self) -> None:
+        self.win_cpu0 = cpu_seconds()
+        self.win_t0 = time.perf_counter()
+        self.in_window = True
+        self.gc_timer.active = True
+
+    def close_window(self) -> None:
+        self.in_window = False
+        self.gc_timer.active = False
+        self.win_t1 = time.perf_counter()
+        self.win_cpu1 = cpu_seconds()
 
     def error(self, exc: BaseException) -> None:
         self.errors[type(exc).__name__] += 1
@@ -159,22 +216,29 @@ class Recorder:
     def emit(self, *, watchdog: bool = False) -> None:
         if not self.emitted.acquire(blocking=False):
             return  # the watchdog and the normal path must not both print
-        wall = time.perf_counter() - self.t_start
-        cpu = cpu_seconds() - self.cpu_start
+        if self.in_window or not self.win_t1:
+            self.close_window()  # the watchdog fired inside the window: measure what there is
+        self.gc_timer.remove()
+        window = self.win_t1 - self.win_t0 if self.win_t0 else 0.0
+        cpu = self.win_cpu1 - self.win_cpu0
         fd_peak = self.sampler.stop()
         lat = list(self.latencies)
-        ok = len(lat)
+        done = len(lat)
         a = self.args
+        gct = self.gc_timer
         result: dict[str, Any] = {
             "client": a.client,
             "endpoint": a.endpoint,
             "c": a.c,
-            "n": a.n,
-            "ok": ok,
+            "warmup_s": a.warmup,
+            "duration_s": a.duration,
+            "n": self.started,  # calls started in the whole run
+            "ok": self.ok,  # of which succeeded
+            "window_ok": done,
             "errors": dict(self.errors),
             "error_sample": self.error_sample,
-            "wall_s": wall,
-            "rps": ok / wall if wall > 0 else 0.0,
+            "wall_s": window,
+            "rps": done / window if window > 0 else 0.0,
             "p50_s": percentile(lat, 50) if lat else None,
             "p99_s": percentile(lat, 99) if lat else None,
             "max_s": max(lat) if lat else None,
@@ -182,8 +246,11 @@ class Recorder:
             "rss_peak_mb": peak_rss_mb(),
             "sockets_peak": fd_peak,
             "cpu_s": cpu,
-            "cpu_us_per_req": cpu / ok * 1e6 if ok else None,
-            "cpu_pct": 100.0 * cpu / wall if wall > 0 else None,
+            "cpu_us_per_req": cpu / done * 1e6 if done else None,
+            "cpu_pct": 100.0 * cpu / window if window > 0 else None,
+            "gc_s": gct.seconds,
+            "gc_us_per_req": gct.seconds / done * 1e6 if done else None,
+            "gc_collections": gct.collections,
             "calib_before_ms": self.calib_before,
             "calib_after_ms": calibrate() if not watchdog else None,
             "deadline_hit": self.deadline_hit or watchdog,
@@ -227,24 +294,21 @@ def start_watchdog_simple(seconds: float, payload: dict[str, Any]) -> None:
 Call = Callable[[], Awaitable[Any]]
 
 
-async def run_workers(rec: Recorder, call: Call, c: int, n: int, deadline: float) -> None:
-    """C long-lived workers pull request numbers from one counter until N or the deadline.
+async def run_workers(rec: Recorder, call: Call, c: int, warmup: float, duration: float) -> None:
+    """C long-lived workers call back to back: ``warmup`` s discarded, then the ``duration`` window.
 
-    Never N tasks up front: that alone costs 66-176 MB for 20,000 calls here and measures the
-    scheduler rather than the client.
+    Never one task per request: that alone costs 66-176 MB for 20,000 calls here and measures the
+    scheduler rather than the client. Every client runs this same loop, so what differs between
+    two runs is the client.
     """
-    counter = itertools.count()
     endpoint = rec.args.endpoint
-    stop_at = time.monotonic() + deadline
     latencies = rec.latencies
     perf = time.perf_counter
-    mono = time.monotonic
+    running = True
 
     async def worker() -> None:
-        while next(counter) < n:
-            if mono() > stop_at:
-                rec.deadline_hit = True
-                return
+        while running:
+            rec.started += 1
             t = perf()
             try:
                 data = await call()
@@ -252,20 +316,29 @@ async def run_workers(rec: Recorder, call: Call, c: int, n: int, deadline: float
             except Exception as exc:
                 rec.error(exc)
                 continue
-            latencies.append(perf() - t)
+            rec.ok += 1
+            if rec.in_window:
+                latencies.append(perf() - t)
 
     tasks = [asyncio.create_task(worker()) for _ in range(c)]
-    _, pending = await asyncio.wait(tasks, timeout=deadline + GRACE_SECONDS)
+    await asyncio.sleep(warmup)
+    rec.open_window()
+    await asyncio.sleep(duration)
+    rec.close_window()
+    running = False
+    _, pending = await asyncio.wait(tasks, timeout=GRACE_SECONDS)
     if pending:
         rec.deadline_hit = True
-        rec.notes.append(f"{len(pending)} workers still in flight at deadline+grace; cancelled")
+        rec.notes.append(
+            f"{len(pending)} workers still in flight {GRACE_SECONDS:.0f} s after the window; cancelled"
+        )
         for task in pending:
             task.cancel()
         await asyncio.wait(pending, timeout=GRACE_SECONDS)
 
 
 def _url(base: str, endpoint: str) -> str:
-    return base + {"ping": "/api/v1/ping", "v2": "/api/v2/projects/get"}[endpoint]
+    return base + WIRE[endpoint][0]
 
 
 def json_codec() -> tuple[str, Callable[[Any], bytes], Callable[[bytes], Any]]:
@@ -285,7 +358,7 @@ async def drive_aiohttp(rec: Recorder, semaphore: bool) -> None:
     url = _url(a.base_url, a.endpoint)
     codec, dumps, loads = json_codec()
     rec.notes.append(f"json={codec}")
-    body = dumps({})
+    body = dumps(WIRE[a.endpoint][1])
     connector = aiohttp.TCPConnector(
         limit=CONNECTION_LIMIT, limit_per_host=0, ttl_dns_cache=300, keepalive_timeout=4.0
     )
@@ -310,7 +383,7 @@ async def drive_aiohttp(rec: Recorder, semaphore: bool) -> None:
 
             call = fair
         rec.begin()
-        await run_workers(rec, call, a.c, a.n, a.deadline)
+        await run_workers(rec, call, a.c, a.warmup, a.duration)
 
 
 async def drive_httpx(rec: Recorder) -> None:
@@ -324,15 +397,16 @@ async def drive_httpx(rec: Recorder) -> None:
 
     a = rec.args
     url = _url(a.base_url, a.endpoint)
+    payload = WIRE[a.endpoint][1]
     async with httpx.AsyncClient(headers={"Authorization": AUTH_HEADER}) as client:
 
         async def call() -> Any:
-            resp = await client.post(url, json={})
+            resp = await client.post(url, json=payload)
             resp.raise_for_status()
             return resp.json()
 
         rec.begin()
-        await run_workers(rec, call, a.c, a.n, a.deadline)
+        await run_workers(rec, call, a.c, a.warmup, a.duration)
 
 
 def sdk_available() -> bool:
@@ -344,13 +418,26 @@ def sdk_available() -> bool:
 
 
 def generated_call(client: Any, endpoint: str) -> Call | None:
-    """The generated coroutine for the endpoint, or None while codegen has not landed."""
+    """The generated coroutine for the endpoint (typed result), or None if it is absent."""
     try:
-        fn = client.v1.ping if endpoint == "ping" else client.v2.projects.get
+        if endpoint == "ping":
+            fn = client.v1.ping
+        elif endpoint == "v2":
+            fn = client.v2.projects.get
+        else:
+            fn = client.conat.hub.system.ping
     except AttributeError:
         return None
     result: Call = fn
     return result
+
+
+#: ``client.call``'s arguments for each endpoint: the same wire bytes as the raw clients send.
+SDK_CALLS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "ping": ("v1", "ping", {}),
+    "v2": ("v2", "projects/get", {}),
+    "conat": ("conat/hub", "system.ping", {"args": []}),
+}
 
 
 async def drive_sdk(rec: Recorder, generated: bool) -> None:
@@ -370,14 +457,14 @@ async def drive_sdk(rec: Recorder, generated: bool) -> None:
                 rec.begin()
                 return
         else:
-            path = {"ping": ("v1", "ping"), "v2": ("v2", "projects/get")}[a.endpoint]
+            api, path, params = SDK_CALLS[a.endpoint]
 
             async def via_call() -> Any:
-                return await client.call(path[0], path[1], {})
+                return await client.call(api, path, params)
 
             call = via_call
         rec.begin()
-        await run_workers(rec, call, a.c, a.n, a.deadline)
+        await run_workers(rec, call, a.c, a.warmup, a.duration)
 
 
 # --------------------------------------------------------------------------- official client
@@ -392,36 +479,37 @@ def drive_official(rec: Recorder, threads: int) -> None:
     cocalc_api = importlib.import_module("cocalc_api")
     a = rec.args
     hub = cocalc_api.Hub(api_key=API_KEY, host=a.base_url)
-    counter = itertools.count()
+    running = threading.Event()
+    running.set()
     lock = threading.Lock()
-    stop_at = time.monotonic() + a.deadline
 
     def worker() -> None:
-        while True:
+        while running.is_set():
             with lock:
-                i = next(counter)
-            if i >= a.n:
-                return
-            if time.monotonic() > stop_at:
-                rec.deadline_hit = True
-                return
+                rec.started += 1
             t = time.perf_counter()
             try:
                 data = hub.system.ping()
                 check_body("conat", data)
             except Exception as exc:
-                rec.error(exc)
+                with lock:
+                    rec.error(exc)
                 continue
-            rec.latencies.append(time.perf_counter() - t)  # list.append is atomic under the GIL
+            with lock:
+                rec.ok += 1
+                if rec.in_window:
+                    rec.latencies.append(time.perf_counter() - t)
 
     rec.begin()
-    if threads == 1:
-        worker()
-    else:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            futures = [pool.submit(worker) for _ in range(threads)]
-            for f in futures:
-                f.result(timeout=a.deadline + GRACE_SECONDS)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        futures = [pool.submit(worker) for _ in range(threads)]
+        time.sleep(a.warmup)
+        rec.open_window()
+        time.sleep(a.duration)
+        rec.close_window()
+        running.clear()
+        for f in futures:
+            f.result(timeout=GRACE_SECONDS)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -433,18 +521,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--endpoint", default="ping", choices=ENDPOINTS)
     p.add_argument("--base-url", required=True)
     p.add_argument("--c", type=int, required=True, help="requests in flight (workers)")
-    p.add_argument("--n", type=int, required=True, help="requests to issue")
-    p.add_argument("--deadline", type=float, required=True, help="seconds; no request starts after")
+    p.add_argument("--warmup", type=float, default=1.0, help="seconds of calls discarded first")
+    p.add_argument("--duration", type=float, default=3.0, help="seconds of the measured window")
     args = p.parse_args(argv)
     if not args.base_url.startswith("http://127.0.0.1:"):
         p.error("loopback only: --base-url must be http://127.0.0.1:PORT")
+    if args.c < 1 or args.warmup < 0 or args.duration <= 0:
+        p.error("--c must be >= 1, --warmup >= 0 and --duration > 0")
     return args
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     rec = Recorder(args)
-    start_watchdog(rec, args.deadline + 3 * GRACE_SECONDS)
+    start_watchdog(rec, args.warmup + args.duration + 3 * GRACE_SECONDS)
     client = args.client
     if client == "aiohttp":
         asyncio.run(drive_aiohttp(rec, semaphore=False))

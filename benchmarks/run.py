@@ -2,9 +2,11 @@
 
 It starts the fixed-response loopback server (``benchmarks.server``) pinned to core 0, measures its
 capacity with ``wrk`` when installed, then runs every client configuration in its own process
-pinned to core 1, **interleaved in rounds** (round r runs each configuration once, in a rotated
-order), because this machine's CPU speed drifts up to 2x within seconds: only ratios of runs taken
-side by side mean anything. Results go to ``benchmarks/out/results-<stamp>.{json,md}``.
+pinned to core 1. The configurations compared are grouped in cells (endpoint, C) and run in
+**paired rounds**: round r of a cell runs each of its clients once, back to back, in alternating
+order (A B C, C B A, ...), because this machine's CPU speed drifts up to 2x within a minute: only
+ratios of runs taken side by side mean anything. Each run discards a warm-up and measures a fixed
+window. Results go to ``benchmarks/out/results-<stamp>.{json,md}``.
 
 ``--smoke`` (implies ``--quick``) exits non-zero if any call failed: the CI check that the harness
 works, not that a number is reached.
@@ -42,18 +44,24 @@ CLIENT_CORE = "1"
 
 @dataclass(frozen=True)
 class Config:
-    """One client configuration; run ``reps`` times, once per round."""
+    """One client configuration: ``warmup`` s discarded, then a ``duration`` s window, ``reps`` times."""
 
     client: str
     endpoint: str
     c: int
-    n: int
-    deadline: float
+    warmup: float
+    duration: float
     reps: int
+    #: Configurations of one group and (endpoint, C) form a cell, whose runs are paired.
+    group: str = "sdk-vs-raw"
 
     @property
     def key(self) -> str:
         return f"{self.endpoint}/{self.client}/C={self.c}"
+
+    @property
+    def cell(self) -> tuple[str, str, int]:
+        return (self.group, self.endpoint, self.c)
 
 
 @dataclass
@@ -68,47 +76,50 @@ class Plan:
     burst_modes: tuple[str, ...] = ("gather", "map", "raw-gather")
 
 
+#: The cells the goal is stated on, and the clients compared there: raw aiohttp with the SDK's
+#: FIFO semaphore (the ceiling), ``client.call`` and the generated coroutine.
+GOAL_ENDPOINTS = ("ping", "v2", "conat")
+GOAL_CS = (100, 1000)
+GOAL_CLIENTS = ("aiohttp-sem", "sdk-call", "sdk-gen")
+
+
 def build_plan(quick: bool, have_official: bool) -> Plan:
-    sdk_clients = ("sdk-call", "sdk-gen", "aiohttp-sem", "aiohttp")
     plan = Plan(mode="quick" if quick else "full")
     add = plan.configs.append
     if quick:
-        plan.wrk_conns, plan.wrk_seconds = (100,), 2
+        # Every endpoint and client once, in short windows: the smoke run must stay well under
+        # 60 s even on a busy CI machine. It checks that the harness works, not a number.
+        plan.wrk_conns, plan.wrk_seconds = (100,), 1
         plan.overhead_calls, plan.import_reps = 3_000, 3
         plan.burst_modes = ("gather", "map")
-        # Small N: the smoke run must stay well under 60 s even on a busy CI machine.
-        n_by_c = {1: 500, 100: 2000, 1000: 3000}
-        for c, n in n_by_c.items():
-            for client in sdk_clients:
-                add(Config(client, "ping", c, n, 15.0, 2))
-        for client in ("sdk-call", "aiohttp-sem"):
-            add(Config(client, "v2", 100, 2000, 15.0, 2))
+        for endpoint, c in (("ping", 100), ("ping", 1000), ("v2", 100), ("conat", 100)):
+            for client in GOAL_CLIENTS:
+                add(Config(client, endpoint, c, 0.2, 0.5, 1))
+        add(Config("aiohttp", "ping", 100, 0.2, 0.5, 1))
         # httpx collapses above C=100 (nothing finished in 75 s at C=1000): quick mode skips it.
-        # Generous deadlines: CI machines run other jobs, and a smoke run must not flake.
-        add(Config("httpx", "ping", 1, 300, 20.0, 1))
-        add(Config("httpx", "ping", 100, 600, 20.0, 1))
+        add(Config("httpx", "ping", 1, 0.2, 0.5, 1, group="other-clients"))
+        add(Config("httpx", "ping", 100, 0.2, 0.5, 1, group="other-clients"))
         if have_official:
-            add(Config("official-seq", "ping", 1, 300, 10.0, 1))
-            add(Config("official-pool32", "ping", 32, 600, 10.0, 1))
+            add(Config("official-seq", "conat", 1, 0.2, 0.5, 1, group="other-clients"))
+            add(Config("official-pool32", "conat", 32, 0.2, 0.5, 1, group="other-clients"))
         return plan
-    plan.wrk_conns = (10, 100, 1000)
-    # N grows with C so every run lasts ~1-3 s and C=5000 still cycles each worker ~4 times.
-    ping_n = {1: 1500, 10: 3000, 100: 4000, 1000: 6000, 5000: 15000}
-    for c, n in ping_n.items():
-        for client in sdk_clients:
-            add(Config(client, "ping", c, n, 30.0, 7))
-    # v2 where the goals are (C=100, 1000) plus C=1; the ping matrix covers the rest.
-    v2_n = {1: 1500, 100: 4000, 1000: 6000}
-    for c, n in v2_n.items():
-        for client in sdk_clients:
-            add(Config(client, "v2", c, n, 30.0, 7))
-    # httpx: fewer calls and a short deadline; a configuration that hits it is not repeated.
-    httpx_n = {1: 1000, 10: 1000, 100: 1000, 1000: 3000, 5000: 10000}
-    for c, n in httpx_n.items():
-        add(Config("httpx", "ping", c, n, 10.0, 3))
+    plan.wrk_conns, plan.wrk_seconds = (100, 1000), 2
+    # The goal cells: 7 paired rounds of 0.75 s warm-up + a 2.5 s window each (~12-20k calls).
+    for endpoint in GOAL_ENDPOINTS:
+        for c in GOAL_CS:
+            clients = GOAL_CLIENTS + (("aiohttp",) if endpoint == "ping" else ())
+            for client in clients:
+                add(Config(client, endpoint, c, 0.75, 2.5, 7))
+    # Context: the ping at other concurrencies, fewer and shorter rounds.
+    for c in (1, 10, 5000):
+        for client in (*GOAL_CLIENTS, "aiohttp"):
+            add(Config(client, "ping", c, 0.5 if c < 5000 else 1.5, 2.0, 3))
+    # httpx: a configuration that hits its deadline (C >= 1000) is not repeated.
+    for c in (1, 10, 100, 1000):
+        add(Config("httpx", "ping", c, 0.5, 2.0, 2, group="other-clients"))
     if have_official:
-        add(Config("official-seq", "ping", 1, 1000, 15.0, 3))
-        add(Config("official-pool32", "ping", 32, 1000, 15.0, 3))
+        add(Config("official-seq", "conat", 1, 0.5, 2.0, 2, group="other-clients"))
+        add(Config("official-pool32", "conat", 32, 0.5, 2.0, 2, group="other-clients"))
     return plan
 
 
@@ -171,17 +182,17 @@ def python_for(client: str) -> str | None:
 
 
 def run_driver(server: Server, cfg: Config) -> dict[str, Any]:
-    """One configuration, one process; adds the server's CPU share over the same window."""
+    """One configuration, one process; adds the server's CPU share over the same run."""
     exe = python_for(cfg.client)
     if exe is None:
         return {"client": cfg.client, "skipped": "official venv absent"}
     cmd = [*pin(CLIENT_CORE), exe, "-m", "benchmarks.drivers", "--client", cfg.client]
-    cmd += ["--endpoint", cfg.endpoint, "--base-url", server.base_url]
-    cmd += ["--c", str(cfg.c), "--n", str(cfg.n), "--deadline", str(cfg.deadline)]
+    cmd += ["--endpoint", cfg.endpoint, "--base-url", server.base_url, "--c", str(cfg.c)]
+    cmd += ["--warmup", str(cfg.warmup), "--duration", str(cfg.duration)]
     cpu0, t0 = server.cpu(), time.perf_counter()
     try:
         proc = subprocess.run(
-            cmd, cwd=ROOT, capture_output=True, text=True, timeout=cfg.deadline + 60
+            cmd, cwd=ROOT, capture_output=True, text=True, timeout=cfg.warmup + cfg.duration + 60
         )
     except subprocess.TimeoutExpired:
         return {**_cfg_dict(cfg), "ok": 0, "errors": {"HarnessTimeout": 1}, "deadline_hit": True}
@@ -197,41 +208,56 @@ def run_driver(server: Server, cfg: Config) -> dict[str, Any]:
 
 
 def _cfg_dict(cfg: Config) -> dict[str, Any]:
-    return {"client": cfg.client, "endpoint": cfg.endpoint, "c": cfg.c, "n": cfg.n}
+    return {"client": cfg.client, "endpoint": cfg.endpoint, "c": cfg.c, "n": 1}
+
+
+def schedule(configs: list[Config]) -> list[tuple[int, Config]]:
+    """(round, config) in run order: each cell's rounds back to back, the clients alternating.
+
+    A cell is a group's (endpoint, C) pair; its clients run A B C, then C B A, then A B C ... so the
+    runs compared in one round sit seconds apart, and no client is always first after another
+    cell's load or always last. The CPU speed of this machine drifts within a minute, so only
+    ratios of neighbours mean anything.
+    """
+    cells: dict[tuple[str, str, int], list[Config]] = {}
+    for cfg in configs:
+        cells.setdefault(cfg.cell, []).append(cfg)
+    order: list[tuple[int, Config]] = []
+    for group in cells.values():
+        for r in range(max(cfg.reps for cfg in group)):
+            todo = [cfg for cfg in group if cfg.reps > r]
+            order += [(r, cfg) for cfg in (todo if r % 2 == 0 else todo[::-1])]
+    return order
 
 
 def run_rounds(server: Server, plan: Plan, log: Any) -> list[dict[str, Any]]:
-    """Interleave: round r runs every configuration with reps > r, rotating the start.
+    """Run the schedule; a configuration that hits its deadline is not repeated.
 
-    A configuration that hits its deadline is not repeated (httpx at C>=1000): the first run
-    already shows it collapses, and repeating it would only burn the time budget.
+    (httpx at C>=1000: the first run already shows it collapses, and repeating it would only burn
+    the time budget.)
     """
     runs: list[dict[str, Any]] = []
     dropped: set[str] = set()
-    max_reps = max(cfg.reps for cfg in plan.configs)
-    for r in range(max_reps):
-        todo = [cfg for cfg in plan.configs if cfg.reps > r and cfg.key not in dropped]
-        if not todo:
-            break
-        shift = (r * 7) % len(todo)  # rotate so no client always runs first or last
-        todo = todo[shift:] + todo[:shift]
-        t0 = time.perf_counter()
-        for cfg in todo:
-            res = run_driver(server, cfg)
-            if res.get("skipped"):
-                dropped.add(cfg.key)
-                res.update(_cfg_dict(cfg))
-            res["round"] = r
-            runs.append(res)
-            errs = sum(res.get("errors", {}).values())
-            log(
-                f"  {cfg.key}: {res.get('rps', 0):,.0f} req/s, ok {res.get('ok')}/{cfg.n}"
-                + (f", {errs} errors ({res.get('error_sample')})" if errs else "")
-                + (f", skipped: {res['skipped']}" if res.get("skipped") else "")
-            )
-            if res.get("deadline_hit"):
-                dropped.add(cfg.key)
-        log(f"round {r + 1}/{max_reps}: {len(todo)} runs in {time.perf_counter() - t0:.0f} s")
+    order = schedule(plan.configs)
+    t0 = time.perf_counter()
+    for i, (r, cfg) in enumerate(order):
+        if cfg.key in dropped:
+            continue
+        res = run_driver(server, cfg)
+        if res.get("skipped"):
+            dropped.add(cfg.key)
+            res.update(_cfg_dict(cfg))
+        res["round"] = r
+        runs.append(res)
+        errs = sum(res.get("errors", {}).values())
+        log(
+            f"  [{i + 1}/{len(order)}] round {r + 1} {cfg.key}: {res.get('rps', 0):,.0f} req/s"
+            + (f", {errs} errors ({res.get('error_sample')})" if errs else "")
+            + (f", skipped: {res['skipped']}" if res.get("skipped") else "")
+        )
+        if res.get("deadline_hit"):
+            dropped.add(cfg.key)
+    log(f"client matrix: {len(runs)} runs in {time.perf_counter() - t0:.0f} s")
     return runs
 
 
@@ -367,7 +393,8 @@ def smoke_failures(results: dict[str, Any]) -> list[str]:
         if run.get("skipped"):
             continue
         errors = sum(run.get("errors", {}).values())
-        if errors or run.get("ok", 0) < run.get("n", 0) or run.get("deadline_hit"):
+        ok = run.get("ok", 0)
+        if errors or ok == 0 or ok < run.get("n", 0) or run.get("deadline_hit"):
             bad.append(
                 f"{run.get('endpoint')}/{run.get('client')}/C={run.get('c')}: "
                 f"ok {run.get('ok')}/{run.get('n')}, errors {run.get('errors')} "

@@ -8,7 +8,8 @@ Routes (every answer is pre-encoded once at start):
 
 * ``POST /api/v1/ping``        -> ``{"event":"pong","id":"…","now":"…"}``
 * ``POST /api/v2/projects/get`` -> a bare JSON array of ~1 KB (the real endpoint's shape)
-* ``POST /api/conat/hub``       -> ``{"now": …}`` (the official client's ``system.ping``)
+* ``POST /api/conat/hub``       -> ``{"now": <ms>}``, what a real hub answers ``system.ping``
+  (tests/samples/real/hub-ping.json); the bridge's other functions are not served here
 * ``GET /__stats``              -> per-path request counts, so a run can check the server saw
   exactly the calls the client reports
 
@@ -39,8 +40,12 @@ PING_BODY: dict[str, Any] = {
 CONAT_PING_BODY: dict[str, Any] = {"now": 1795341600000}
 
 
-def _projects_body() -> list[dict[str, str]]:
-    """Seven projects of the v2 ``projects/get`` shape: about 1 KB once encoded."""
+def _projects_body() -> list[dict[str, str | None]]:
+    """Seven projects of the v2 ``projects/get`` shape: about 1 KB once encoded.
+
+    The real hub answers a bare array of ``{project_id, title, description, name}`` with ``name``
+    null for a project nobody named (recorded in tests/samples/real/v2-projects-get.json).
+    """
     out = []
     for i in range(7):
         out.append(
@@ -48,7 +53,7 @@ def _projects_body() -> list[dict[str, str]]:
                 "project_id": f"{i:08x}-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
                 "title": f"Benchmark project number {i}",
                 "description": "A fixed project used by the loopback benchmark",
-                "name": f"bench-{i}",
+                "name": None,
             }
         )
     return out

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from benchmarks.drivers import BadResponse, check_body
-from benchmarks.report import ratios, render, summarize
-from benchmarks.run import build_plan, smoke_failures
+from benchmarks.report import goal_rows, ratios, render, summarize
+from benchmarks.run import GOAL_CLIENTS, Config, build_plan, schedule, smoke_failures
 
 
 def run(client: str, c: int, rnd: int, rps: float, p99: float, errors: int = 0) -> dict[str, Any]:
@@ -86,14 +86,49 @@ def test_check_body_rejects_wrong_answers() -> None:
         raise AssertionError(f"{endpoint} accepted {data!r}")
 
 
-def test_quick_plan_is_small_and_full_plan_interleaves_seven() -> None:
+def test_quick_plan_is_small_and_full_plan_pairs_seven_rounds() -> None:
     quick = build_plan(quick=True, have_official=False)
     assert all(cfg.reps <= 2 for cfg in quick.configs)
     assert not any(cfg.client == "httpx" and cfg.c >= 1000 for cfg in quick.configs)
+    assert {cfg.endpoint for cfg in quick.configs} == {"ping", "v2", "conat"}
     full = build_plan(quick=False, have_official=True)
     sdk_ping = [cfg for cfg in full.configs if cfg.client == "sdk-call" and cfg.endpoint == "ping"]
     assert sorted(cfg.c for cfg in sdk_ping) == [1, 10, 100, 1000, 5000]
-    assert all(cfg.reps >= 7 for cfg in sdk_ping)
+    # Every goal cell: raw + semaphore, call and generated, >= 7 rounds of a >= 2 s window.
+    for endpoint in ("ping", "v2", "conat"):
+        for c in (100, 1000):
+            cell = [cfg for cfg in full.configs if cfg.cell == ("sdk-vs-raw", endpoint, c)]
+            assert set(GOAL_CLIENTS) <= {cfg.client for cfg in cell}
+            assert all(cfg.reps >= 7 and cfg.duration >= 2.0 and cfg.warmup > 0 for cfg in cell)
+
+
+def test_schedule_keeps_a_cell_together_and_alternates_its_order() -> None:
+    a, b, c = (Config(x, "ping", 100, 0.1, 1.0, 3) for x in ("A", "B", "C"))
+    other = Config("A", "v2", 100, 0.1, 1.0, 2)
+    got = [(r, cfg.client, cfg.endpoint) for r, cfg in schedule([a, other, b, c])]
+    assert got == [
+        (0, "A", "ping"), (0, "B", "ping"), (0, "C", "ping"),
+        (1, "C", "ping"), (1, "B", "ping"), (1, "A", "ping"),
+        (2, "A", "ping"), (2, "B", "ping"), (2, "C", "ping"),
+        (0, "A", "v2"), (1, "A", "v2"),
+    ]  # fmt: skip
+
+
+def test_goal_rows_give_a_verdict_per_cell() -> None:
+    rows = goal_rows(RUNS)
+    assert [(g["endpoint"], g["c"], g["client"]) for g in rows] == [("ping", 100, "sdk-call")]
+    assert rows[0]["rps"] == [0.9, 0.95]
+    assert rows[0]["rps_met"] is False  # median 0.925 < 0.95
+    assert rows[0]["p99_met"] is True  # median of 1.2 and 1.0 is 1.1
+    text = render({"mode": "quick", "machine": {"cores": 2}, "runs": RUNS})
+    assert (
+        "| ping | 100 | `client.call` | 2 | 0.93 (0.90–0.95) | **not met** (1/2 rounds) |" in text
+    )
+
+
+def test_smoke_flags_a_run_that_finished_nothing() -> None:
+    empty = {**run("sdk-call", 100, 0, 0.0, 0.1), "ok": 0, "n": 0}
+    assert len(smoke_failures({"runs": [empty]})) == 1
 
 
 async def test_httpx_absent_is_a_skipped_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,8 +136,7 @@ async def test_httpx_absent_is_a_skipped_comparison(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setitem(sys.modules, "httpx", None)  # import httpx -> ImportError
     args = drivers.parse_args(
-        ["--client", "httpx", "--base-url", "http://127.0.0.1:9", "--c", "1", "--n", "1",
-         "--deadline", "1"]
+        ["--client", "httpx", "--base-url", "http://127.0.0.1:9", "--c", "1", "--duration", "1"]
     )  # fmt: skip
     rec = drivers.Recorder(args)
     await drivers.drive_httpx(rec)
