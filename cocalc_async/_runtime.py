@@ -1,7 +1,9 @@
 """Runtime helpers of the generated code (``cocalc_async/_generated/`` imports them from here).
 
 Hand-written, linted and type-checked like the rest of the library; the generated modules import
-only this module and ``_types`` from outside ``_generated/``, and never the generator.
+only this module, ``_types`` and ``models`` from outside ``_generated/``, and never the generator.
+This module in turn reaches nothing above it (not ``_generated``, the client or the pollers, not
+even lazily): what it needs from them is declared as a Protocol the caller satisfies.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import math
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
 
 from ._types import NOT_GIVEN, Json, JsonObject
 
@@ -39,6 +41,19 @@ class Caller(Protocol):
         max_retries: int | None = None,
         idempotent: bool | None = None,
     ) -> Json: ...
+
+
+class CopyWaiter(Protocol):
+    """What ``wait=True`` on the copy coroutines needs besides :class:`Caller`: the copy pollers
+    of ``Client`` (``wait_timeout`` is the polling deadline in seconds)."""
+
+    async def wait_for_copy(
+        self, copy_path_id: str, *, wait_timeout: float | None = None
+    ) -> CopyPathStatus: ...
+
+    async def wait_for_copy_v2(
+        self, copy_id: str, *, wait_timeout: float | None = None
+    ) -> CopyPathStatus: ...
 
 
 def check_uuid(name: str, value: object) -> None:
@@ -372,6 +387,20 @@ def http_timeout(
     return default
 
 
+def renamed(where: str, old: str, old_value: T, new: str, new_value: T) -> T:
+    """The value of a parameter given by its deprecated name ``old``: warns, and refuses both."""
+    if old_value is None or old_value is NOT_GIVEN:
+        return new_value
+    if new_value is not None and new_value is not NOT_GIVEN:
+        raise TypeError(f"{where}: give {new}= only; {old}= is its deprecated name")
+    warnings.warn(
+        f"{where}: the parameter {old}= is deprecated, use {new}= (the same value, sent as before)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return old_value
+
+
 def warn_removed(api: str, path: str, date: str) -> None:
     """Warn that the endpoint left CoCalc's HTTP API, and say what the server will answer."""
     warnings.warn(
@@ -438,16 +467,25 @@ async def wait_for_copy(
     """Poll a copy the server was asked not to wait for; ``None`` when it had nothing to poll.
 
     An empty id means the server already finished the copy (a single-user hub copies at once):
-    it is never polled.
+    it is never polled. The polling is the caller's (a :class:`CopyWaiter`, as ``Client`` is).
     """
-    from . import polling
-
     if kind == "copy_v1":
         copy_path_id: str | None = getattr(started, "copy_path_id", None)
         if not copy_path_id:
             return None
-        return await polling.wait_for_copy(caller, copy_path_id, timeout=timeout)
+        return await _waiter(caller, "wait_for_copy").wait_for_copy(
+            copy_path_id, wait_timeout=timeout
+        )
     copy_id: str | None = getattr(started, "copy_id", None)
     if not copy_id:
         return None
-    return await polling.wait_for_copy_v2(caller, copy_id, timeout=timeout)
+    return await _waiter(caller, "wait_for_copy_v2").wait_for_copy_v2(copy_id, wait_timeout=timeout)
+
+
+def _waiter(caller: Caller, method: str) -> CopyWaiter:
+    if not callable(getattr(caller, method, None)):
+        raise TypeError(
+            f"wait=True polls the copy through the caller's {method}() (a Client has it); "
+            f"{type(caller).__name__} has none: call without wait=True and poll yourself"
+        )
+    return cast(CopyWaiter, caller)  # its method was checked just above

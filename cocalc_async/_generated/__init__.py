@@ -4,4 +4,4 @@
 from __future__ import annotations
 
 #: sha256 of the spec this package was generated from (the one place it is written).
-SPEC_SHA256 = "677878ac5f69b2aee73d932d330133b54b727a9d1df65726e85ce5b80267892e"
+SPEC_SHA256 = "e6eb457cfc8f183990921a8568f2acbf0f2b2c6d4d6b98e6466ff8cddb2d3be3"

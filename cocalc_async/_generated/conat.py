@@ -4057,7 +4057,7 @@ class ConatProjectSystem:
         args: Sequence[str] | NotGiven | None = NOT_GIVEN,
         path: str | NotGiven | None = NOT_GIVEN,
         cwd: str | NotGiven | None = NOT_GIVEN,
-        timeout: float | NotGiven | None = NOT_GIVEN,
+        exec_timeout: float | NotGiven | None = NOT_GIVEN,
         max_output: float | NotGiven | None = NOT_GIVEN,
         bash: bool | NotGiven | None = NOT_GIVEN,
         env: Mapping[str, Json] | NotGiven | None = NOT_GIVEN,
@@ -4069,6 +4069,7 @@ class ConatProjectSystem:
         aggregate: Json | NotGiven | None = NOT_GIVEN,
         ulimit_timeout: bool | NotGiven | None = NOT_GIVEN,
         compute_server_id: float | NotGiven | None = NOT_GIVEN,
+        timeout: float | NotGiven | None = NOT_GIVEN,
         rpc_timeout: float | None = None,
         request_timeout: float | None = None,
         max_retries: int | None = None,
@@ -4080,7 +4081,8 @@ class ConatProjectSystem:
             args: arguments; Type ``string[]``.
             path: working directory, relative to HOME; Type ``string``.
             cwd: working directory (absolute); Type ``string``.
-            timeout: seconds before the command is killed; also the RPC timeout; Type ``number``.
+            exec_timeout: seconds before the command is killed; also the RPC timeout; Type ``number``; sent as ``timeout``.
+            timeout: the deprecated name of ``exec_timeout`` (DeprecationWarning; giving both is a TypeError).
             max_output: cap on stdout and stderr, in characters; Type ``number``.
             bash: run through bash; Type ``boolean``.
             env: extra environment variables; Type ``object``.
@@ -4102,8 +4104,12 @@ class ConatProjectSystem:
         Raises:
             HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
+        if timeout is not NOT_GIVEN:
+            exec_timeout = _s.renamed(
+                "conat/project/system.exec", "timeout", timeout, "exec_timeout", exec_timeout
+            )
         _s.check_uuid("project_id", project_id)
-        rpc_t = rpc_timeout if rpc_timeout is not None else timeout
+        rpc_t = rpc_timeout if rpc_timeout is not None else exec_timeout
         params = _s.conat_params(
             [
                 self._check_exec(
@@ -4112,7 +4118,7 @@ class ConatProjectSystem:
                         "args": args,
                         "path": path,
                         "cwd": cwd,
-                        "timeout": timeout,
+                        "timeout": exec_timeout,
                         "max_output": max_output,
                         "bash": bash,
                         "env": env,

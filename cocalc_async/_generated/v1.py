@@ -1856,11 +1856,12 @@ class V1:
         path: str | NotGiven | None = NOT_GIVEN,
         command: str,
         args: Sequence[Json] | NotGiven | None = NOT_GIVEN,
-        timeout: float | NotGiven | None = NOT_GIVEN,
+        exec_timeout: float | NotGiven | None = NOT_GIVEN,
         aggregate: str | NotGiven | None = NOT_GIVEN,
         max_output: float | NotGiven | None = NOT_GIVEN,
         bash: bool | NotGiven | None = NOT_GIVEN,
         err_on_exit: bool | NotGiven | None = NOT_GIVEN,
+        timeout: float | NotGiven | None = NOT_GIVEN,
         request_timeout: float | None = None,
         max_retries: int | None = None,
     ) -> _m_exec.ExecResult:
@@ -1873,7 +1874,8 @@ class V1:
             path: path of working directory for the command; Type ``string``; server default ``''`` (not sent).
             command: command to be executed; Type ``string``; required.
             args: command line options for the command; Type ``array``; server default ``[]`` (not sent).
-            timeout: maximum allowed time, in seconds; Type ``number``; server default ``10`` (not sent).
+            exec_timeout: maximum time the command may run, in seconds; Type ``number``; server default ``10`` (not sent); sent as ``timeout``.
+            timeout: the deprecated name of ``exec_timeout`` (DeprecationWarning; giving both is a TypeError).
             aggregate: If there are multiple attempts to run the given command with the same time, they are all aggregated and run only one time by the project; if requests comes in with a greater value (time, sequence number, etc.), they all run in  another group after the first one finishes.  Meant for compiling code on save.; Type ``string``.
             max_output: maximum number of characters in the output; Type ``number``.
             bash: if true, args are ignored and command is run as a bash command; Type ``boolean``; server default ``False`` (not sent).
@@ -1894,13 +1896,17 @@ class V1:
 
             {"event": "project_exec_output", "id": "8a78a37d-b2fb-4e29-94ae-d66acdeac949", "stdout": "/projects/e49e86aa-192f-410b-8269-4b89fd934fba\\n", "stderr": "", "exit_code": 0}
         """
+        if timeout is not NOT_GIVEN:
+            exec_timeout = _s.renamed(
+                "v1/project_exec", "timeout", timeout, "exec_timeout", exec_timeout
+            )
         params = self._check_project_exec(
             {
                 "project_id": project_id,
                 "path": path,
                 "command": command,
                 "args": args,
-                "timeout": timeout,
+                "timeout": exec_timeout,
                 "aggregate": aggregate,
                 "max_output": max_output,
                 "bash": bash,
@@ -1911,7 +1917,7 @@ class V1:
             "v1",
             "project_exec",
             params,
-            timeout=_s.http_timeout(request_timeout, 40.0, timeout),
+            timeout=_s.http_timeout(request_timeout, 40.0, exec_timeout),
             max_retries=max_retries,
             idempotent=False,
         )

@@ -84,6 +84,11 @@ def identifier(name: str) -> str:
     return out + "_" if keyword.iskeyword(out) else out
 
 
+def arg_name(param: Param) -> str:
+    """The parameter's Python argument: its ``py_name``, else its wire name made an identifier."""
+    return param.py_name or identifier(param.name)
+
+
 def snake(name: str) -> str:
     """``copyPathBetweenProjects`` -> ``copy_path_between_projects``."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from ..spec import Endpoint, Param
 from .pytypes import (
     annotation_of,
+    arg_name,
     camel_class,
     check_kind,
     docstring_text,
@@ -95,10 +96,10 @@ def imports(code: str, endpoints: list[Endpoint], depth: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _param_line(p: Param) -> str:
+def _param_line(p: Param, name: str | None = None) -> str:
     ann = annotation_of(p)
-    name = identifier(p.name)
-    if p.required:
+    name = name or arg_name(p)
+    if p.required and name == arg_name(p):
         return f"        {name}: {ann},"
     # Not passed means not sent: the server applies its own default (``None`` is "not given" too).
     return f"        {name}: {ann} | NotGiven | None = NOT_GIVEN,"
@@ -164,7 +165,14 @@ def _doc(e: Endpoint, returns: str, ret_doc: str) -> list[str]:
                 bits.append("checked as a UUID before sending")
             if p.bytes_as_utf8:
                 bits.append("``bytes`` are sent as the UTF-8 text they encode")
-            out.append(f"            {identifier(p.name)}: " + "; ".join(bits) + ".")
+            if p.py_name:
+                bits.append(f"sent as ``{p.name}``")
+            out.append(f"            {arg_name(p)}: " + "; ".join(bits) + ".")
+            if p.deprecated_name:
+                out.append(
+                    f"            {p.deprecated_name}: the deprecated name of ``{arg_name(p)}``"
+                    " (DeprecationWarning; giving both is a TypeError)."
+                )
     if e.waiter:
         out.append(
             "            wait: wait for the copy to finish: the server is asked not to wait (its own"
@@ -204,7 +212,7 @@ def _body_dict(params: list[Param], indent: str) -> list[str]:
     if not params:
         return [f"{indent}{{}}"]
     lines = [f"{indent}{{"]
-    lines += [f"{indent}    {pystr(p.name)}: {identifier(p.name)}," for p in params]
+    lines += [f"{indent}    {pystr(p.name)}: {arg_name(p)}," for p in params]
     lines.append(f"{indent}}}")
     return lines
 
@@ -228,6 +236,7 @@ def method(e: Endpoint, name: str) -> str:
             lines.append("        project_id: str | None,")
         lines.append("        *,")
         lines += [_param_line(p) for p in params]
+        lines += [_param_line(p, p.deprecated_name) for p in params if p.deprecated_name]
         if wait_line is not None:
             lines += [wait_line, "        wait_timeout: float = 600.0,"]
         if conat:
@@ -254,10 +263,27 @@ def method(e: Endpoint, name: str) -> str:
             f"        _s.warn_removed({pystr(e.api)}, {pystr(e.path)}, {pystr(e.removed_date or '')})"
         )
     attr = f"_check_{name}"
+    where = pystr(f"{e.api}/{e.path}")
+    for p in params:
+        if p.deprecated_name:
+            old, new = p.deprecated_name, arg_name(p)
+            args = f"{where}, {pystr(old)}, {old}, {pystr(new)}, {new}"
+            call = f"            {new} = _s.renamed({args})"
+            body.append(f"        if {old} is not NOT_GIVEN:")
+            # ruff format's line length is 100: a longer call goes on its own line.
+            if len(call) <= 100:
+                body.append(call)
+            else:
+                body += [
+                    f"            {new} = _s.renamed(",
+                    f"                {args}",
+                    "            )",
+                ]
     if e.api == "conat/project":
         body.append('        _s.check_uuid("project_id", project_id)')
     values = _body_dict(params, " " * 20 if conat else " " * 12)
-    server_t = identifier(e.timeout_param) if e.timeout_param else "None"
+    timeout_param = e.param(e.timeout_param) if e.timeout_param else None
+    server_t = arg_name(timeout_param) if timeout_param else "None"
     if conat:
         server_t = (
             f"rpc_timeout if rpc_timeout is not None else {server_t}"

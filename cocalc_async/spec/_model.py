@@ -36,6 +36,12 @@ class Param:
     #: File content: ``bytes`` are accepted and sent as the UTF-8 text they encode (bytes that
     #: are not UTF-8 are refused), never as a list of numbers.
     bytes_as_utf8: bool = False
+    #: The Python argument where it differs from the wire name: an exec's server-side ``timeout``
+    #: is ``exec_timeout`` in Python, so it is never mistaken for the HTTP ``request_timeout``.
+    py_name: str | None = None
+    #: An earlier Python name that is still accepted (DeprecationWarning, same effect); giving
+    #: both it and the current name is a ``TypeError``.
+    deprecated_name: str | None = None
 
     @property
     def is_uuid(self) -> bool:

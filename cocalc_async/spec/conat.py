@@ -611,7 +611,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Param("path", "string", doc="working directory, relative to HOME"),
         Param("cwd", "string", doc="working directory (absolute)"),
         Param(
-            "timeout", "number", doc="seconds before the command is killed; also the RPC timeout"
+            "timeout",
+            "number",
+            doc="seconds before the command is killed; also the RPC timeout",
+            py_name="exec_timeout",
+            deprecated_name="timeout",
         ),
         Param("max_output", "number", doc="cap on stdout and stderr, in characters"),
         Param("bash", "boolean", doc="run through bash"),

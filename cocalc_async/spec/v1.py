@@ -1028,7 +1028,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param("path", "string", default="", doc="path of working directory for the command"),
             Param("command", "string", required=True, doc="command to be executed"),
             Param("args", "array", default=[], doc="command line options for the command"),
-            Param("timeout", "number", default=10, doc="maximum allowed time, in seconds"),
+            Param(
+                "timeout",
+                "number",
+                default=10,
+                doc="maximum time the command may run, in seconds",
+                py_name="exec_timeout",
+                deprecated_name="timeout",
+            ),
             Param(
                 "aggregate",
                 "string",

@@ -29,7 +29,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param("args", "string[]"),
             Param("path", "string", doc="working dir (relative to HOME)"),
             Param(
-                "timeout", "number", default=60, doc="seconds; PROJECT_EXEC_DEFAULT_TIMEOUT_S=60"
+                "timeout",
+                "number",
+                default=60,
+                doc="seconds the project lets the command run; PROJECT_EXEC_DEFAULT_TIMEOUT_S=60",
+                py_name="exec_timeout",
+                deprecated_name="timeout",
             ),
             Param("max_output", "number", doc="chars per stream; async default 1MB"),
             Param("bash", "boolean", default=False),

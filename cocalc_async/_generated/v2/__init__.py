@@ -305,7 +305,7 @@ class V2:
         command: str | NotGiven | None = NOT_GIVEN,
         args: Sequence[str] | NotGiven | None = NOT_GIVEN,
         path: str | NotGiven | None = NOT_GIVEN,
-        timeout: float | NotGiven | None = NOT_GIVEN,
+        exec_timeout: float | NotGiven | None = NOT_GIVEN,
         max_output: float | NotGiven | None = NOT_GIVEN,
         bash: bool | NotGiven | None = NOT_GIVEN,
         aggregate: Json | NotGiven | None = NOT_GIVEN,
@@ -317,6 +317,7 @@ class V2:
         async_get: str | NotGiven | None = NOT_GIVEN,
         async_stats: bool | NotGiven | None = NOT_GIVEN,
         async_await: bool | NotGiven | None = NOT_GIVEN,
+        timeout: float | NotGiven | None = NOT_GIVEN,
         request_timeout: float | None = None,
         max_retries: int | None = None,
     ) -> _m_exec.ExecResult:
@@ -327,7 +328,8 @@ class V2:
             command: if args empty and command contains whitespace, bash=true is implied; required unless async_get (a poll, ExecInputSchema's async branch, next/lib/api/schema/exec.ts @5cb3315c30, has no command); Type ``string``.
             args: (undocumented); Type ``string[]``.
             path: working dir (relative to HOME); Type ``string``.
-            timeout: seconds; PROJECT_EXEC_DEFAULT_TIMEOUT_S=60; Type ``number``; server default ``60`` (not sent).
+            exec_timeout: seconds the project lets the command run; PROJECT_EXEC_DEFAULT_TIMEOUT_S=60; Type ``number``; server default ``60`` (not sent); sent as ``timeout``.
+            timeout: the deprecated name of ``exec_timeout`` (DeprecationWarning; giving both is a TypeError).
             max_output: chars per stream; async default 1MB; Type ``number``.
             bash: (undocumented); Type ``boolean``; server default ``False`` (not sent).
             aggregate: (undocumented); Type ``number|string|{value}``.
@@ -349,13 +351,15 @@ class V2:
             HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
             HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
         """
+        if timeout is not NOT_GIVEN:
+            exec_timeout = _s.renamed("v2/exec", "timeout", timeout, "exec_timeout", exec_timeout)
         params = self._check_exec(
             {
                 "project_id": project_id,
                 "command": command,
                 "args": args,
                 "path": path,
-                "timeout": timeout,
+                "timeout": exec_timeout,
                 "max_output": max_output,
                 "bash": bash,
                 "aggregate": aggregate,
@@ -373,7 +377,7 @@ class V2:
             "v2",
             "exec",
             params,
-            timeout=_s.http_timeout(request_timeout, 90.0, timeout),
+            timeout=_s.http_timeout(request_timeout, 90.0, exec_timeout),
             max_retries=max_retries,
             idempotent=False,
         )
