@@ -267,8 +267,8 @@ def method(e: Endpoint, name: str) -> str:
     for p in params:
         if p.deprecated_name:
             old, new = p.deprecated_name, arg_name(p)
-            args = f"{where}, {pystr(old)}, {old}, {pystr(new)}, {new}"
-            call = f"            {new} = _s.renamed({args})"
+            renamed_args = f"{where}, {pystr(old)}, {old}, {pystr(new)}, {new}"
+            call = f"            {new} = _s.renamed({renamed_args})"
             body.append(f"        if {old} is not NOT_GIVEN:")
             # ruff format's line length is 100: a longer call goes on its own line.
             if len(call) <= 100:
@@ -276,7 +276,7 @@ def method(e: Endpoint, name: str) -> str:
             else:
                 body += [
                     f"            {new} = _s.renamed(",
-                    f"                {args}",
+                    f"                {renamed_args}",
                     "            )",
                 ]
     if e.api == "conat/project":
