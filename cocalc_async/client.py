@@ -229,25 +229,40 @@ class Client:
         self,
         copy_path_id: str,
         *,
-        timeout: float = 600,
+        wait_timeout: float | None = None,
         interval: float = 0.5,
         max_interval: float = 10,
+        timeout: float | None = None,
     ) -> CopyPathStatus:
-        """Poll v1 ``copy_path_status`` until the copy ends; see :func:`cocalc_async.polling.wait_for_copy`."""
-        from .polling import wait_for_copy
+        """Poll v1 ``copy_path_status`` until the copy ends, for at most ``wait_timeout`` seconds
+        (default 600; ``timeout`` is its deprecated name); see
+        :func:`cocalc_async.polling.wait_for_copy`."""
+        from .polling import DEFAULT_WAIT_TIMEOUT_S, resolve_wait_timeout, wait_for_copy
 
+        wait_s = resolve_wait_timeout(
+            "wait_for_copy", wait_timeout, timeout, DEFAULT_WAIT_TIMEOUT_S
+        )
         return await wait_for_copy(
-            self, copy_path_id, timeout=timeout, interval=interval, max_interval=max_interval
+            self, copy_path_id, wait_timeout=wait_s, interval=interval, max_interval=max_interval
         )
 
     async def wait_for_copy_v2(
-        self, copy_id: str, *, timeout: float = 600, interval: float = 0.5, max_interval: float = 10
+        self,
+        copy_id: str,
+        *,
+        wait_timeout: float | None = None,
+        interval: float = 0.5,
+        max_interval: float = 10,
+        timeout: float | None = None,
     ) -> CopyPathStatus:
         """Poll v2 ``projects/copy-path-status`` until the copy ends (same contract as v1)."""
-        from .polling import wait_for_copy_v2
+        from .polling import DEFAULT_WAIT_TIMEOUT_S, resolve_wait_timeout, wait_for_copy_v2
 
+        wait_s = resolve_wait_timeout(
+            "wait_for_copy_v2", wait_timeout, timeout, DEFAULT_WAIT_TIMEOUT_S
+        )
         return await wait_for_copy_v2(
-            self, copy_id, timeout=timeout, interval=interval, max_interval=max_interval
+            self, copy_id, wait_timeout=wait_s, interval=interval, max_interval=max_interval
         )
 
     async def exec_job(
@@ -257,25 +272,39 @@ class Client:
         *,
         args: Sequence[str] | None = None,
         path: str | None = None,
-        timeout: float | None = None,
+        exec_timeout: float | None = None,
         max_output: int | None = None,
         bash: bool | None = None,
         err_on_exit: bool | None = None,
         env: Mapping[str, str] | None = None,
         via: Literal["v2", "conat"] = "v2",
+        timeout: float | None = None,
     ) -> ExecJob:
         """Start an async exec job (v2 ``exec``, or the conat project bridge with
         ``via="conat"``); ``await job.wait()`` for its result, ``await job.cancel()`` to stop it.
-        Only the options given are sent. See :func:`cocalc_async.polling.start_exec_job`."""
+        ``exec_timeout`` is the server's limit on the run time (``timeout`` its deprecated
+        name; docs/timeouts.md). Only the options given are sent. See
+        :func:`cocalc_async.polling.start_exec_job`."""
+        import warnings
+
         from .polling import start_exec_job
 
+        if timeout is not None:
+            if exec_timeout is not None:
+                raise TypeError("exec_job: give exec_timeout only; timeout is its old name")
+            warnings.warn(
+                "exec_job: timeout= is deprecated, use exec_timeout= (docs/timeouts.md)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            exec_timeout = timeout
         return await start_exec_job(
             self,
             project_id,
             command,
             args=args,
             path=path,
-            timeout=timeout,
+            exec_timeout=exec_timeout,
             max_output=max_output,
             bash=bash,
             err_on_exit=err_on_exit,

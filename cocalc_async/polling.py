@@ -1,18 +1,27 @@
-"""Waiting for long operations: copies (v1 and v2) and async exec jobs (v2).
+"""Waiting for long operations: copies (v1 and v2) and async exec jobs (v2 and conat).
 
-Every wait is a loop of short calls through ``Client.call`` with sleeps in between. The Session
-holds a connection and a concurrency slot only for the duration of one attempt, so a sleeping
-poller holds neither, and thousands of waits can share one client. Cancelling the waiting task
-stops the polling at once.
+Every wait is a loop of short calls through the generated coroutines with sleeps in between. The
+Session holds a connection and a concurrency slot only for the duration of one attempt, so a
+sleeping poller holds neither, and thousands of waits can share one client. Cancelling the
+waiting task stops the polling at once.
+
+Two timeouts meet here and are kept apart by name (docs/timeouts.md): ``exec_timeout`` is the
+server's limit on the command's run time, ``wait_timeout`` how long we keep polling. The older
+``timeout=`` spelling of either still works and warns.
+
+Everything here needs only a :class:`~cocalc_async._runtime.Caller` (``Client`` is one), so this
+module never imports the client.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from ._types import NOT_GIVEN, Json
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -26,11 +35,10 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ._generated.conat import Conat
     from ._generated.v1 import V1
     from ._generated.v2 import V2
     from ._runtime import Caller
-    from ._types import Json
-    from .client import Client
     from .models.copy import CopyPathStatus
     from .models.exec import ExecResult
 
@@ -65,6 +73,8 @@ PID_POLLS = 20
 PID_POLL_INTERVAL_S = 0.1
 #: How long :meth:`ExecJob.cancel` waits for the signalled job to end.
 CANCEL_WAIT_S = 5.0
+#: How long a wait polls unless told otherwise (``wait_timeout``).
+DEFAULT_WAIT_TIMEOUT_S = 600.0
 
 
 class _DeadlinePassed(Exception):
@@ -119,21 +129,89 @@ def _v2(client: Caller) -> V2:
     return ns if isinstance(ns, V2) else V2(client)
 
 
+def _conat(client: Caller) -> Conat:
+    from ._generated.conat import Conat
+
+    ns = getattr(client, "conat", None)
+    return ns if isinstance(ns, Conat) else Conat(client)
+
+
+class _CallAs:
+    """A Caller that sends through ``caller`` with this module's decision for the call.
+
+    exec and ``system.signal`` are not idempotent as endpoints (a second exec runs the command
+    again), so their generated coroutines say so; but a poll in CoCalc's form (``async_get``)
+    only reads the job and a second signal to an ended group changes nothing, so those calls
+    may be repeated after a dropped connection. ``client_timeout`` sends the call with the
+    client's own per-attempt timeout instead of the one the coroutine derives from the server's
+    limit: an async start or a status poll answers at once, however long the job may run.
+    """
+
+    def __init__(
+        self, caller: Caller, *, idempotent: bool | None = None, client_timeout: bool = False
+    ) -> None:
+        self._caller = caller
+        self._idempotent = idempotent
+        self._client_timeout = client_timeout
+
+    async def call(
+        self,
+        api: Literal["v1", "v2", "conat/hub", "conat/project"],
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        **options: Any,
+    ) -> Json:
+        if self._idempotent is not None:
+            options["idempotent"] = self._idempotent
+        if self._client_timeout:
+            options["timeout"] = None
+        return await self._caller.call(api, path, params, **options)
+
+
+def _renamed(
+    where: str, new: str, value: float | None, old_value: float | None, *, stacklevel: int = 3
+) -> float | None:
+    """``value``, or the deprecated ``timeout=`` it replaces (with a DeprecationWarning that
+    points ``stacklevel`` frames up: at the user's call)."""
+    if old_value is None:
+        return value
+    if value is not None:
+        raise TypeError(f"{where}: give {new} only; timeout is its old name")
+    warnings.warn(
+        f"{where}: timeout= is deprecated, use {new}= (docs/timeouts.md)",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
+    return old_value
+
+
+def resolve_wait_timeout(
+    where: str, wait_timeout: float | None, timeout: float | None, default: float
+) -> float:
+    """The polling deadline from ``wait_timeout`` or its deprecated name ``timeout``; called
+    directly by the public function or method whose caller a warning should name."""
+    value = _renamed(where, "wait_timeout", wait_timeout, timeout, stacklevel=4)
+    return default if value is None else value
+
+
 async def poll(
     fetch: Callable[[], Awaitable[S]],
     is_done: Callable[[S], bool],
     *,
-    timeout: float = 600.0,
+    wait_timeout: float | None = None,
     interval: float = 0.5,
     max_interval: float = 10.0,
+    timeout: float | None = None,
 ) -> S:
     """Call ``fetch`` until ``is_done`` holds for its result, and return that result.
 
     The first call is made at once (the operation may be finished already); then the pause grows
     from ``interval`` by :data:`BACKOFF_FACTOR` up to ``max_interval``, each pause randomised by
-    ±:data:`JITTER`. A call still running at the deadline is cancelled. Raises
-    :class:`PollTimeoutError` carrying the last result seen (``None`` if there was none).
+    ±:data:`JITTER`. A call still running when ``wait_timeout`` seconds (default 600) have
+    passed is cancelled. Raises :class:`PollTimeoutError` carrying the last result seen (``None``
+    if there was none). ``timeout`` is the deprecated name of ``wait_timeout``.
     """
+    timeout = resolve_wait_timeout("poll", wait_timeout, timeout, DEFAULT_WAIT_TIMEOUT_S)
     if timeout <= 0 or interval <= 0 or max_interval < interval:
         raise ValueError("need timeout > 0, interval > 0 and max_interval >= interval")
     loop = asyncio.get_running_loop()
@@ -166,16 +244,19 @@ async def wait_for_copy(
     client: Caller,
     copy_path_id: str,
     *,
-    timeout: float = 600.0,
+    wait_timeout: float | None = None,
     interval: float = 0.5,
     max_interval: float = 10.0,
+    timeout: float | None = None,
 ) -> CopyPathStatus:
     """Poll v1 ``copy_path_status`` until the copy finishes; return its final status.
 
     Raises :class:`CopyFailedError` when it finished with an error and :class:`PollTimeoutError`
-    when ``timeout`` seconds pass first. An empty ``copy_path_id`` (the server already waited,
-    as kucalc answers with ``wait_until_done``) is refused: there is nothing to poll, and the server would reject ``""``.
+    when ``wait_timeout`` seconds (default 600) pass first; ``timeout`` is its deprecated name.
+    An empty ``copy_path_id`` (the server already waited, as kucalc answers with
+    ``wait_until_done``) is refused: there is nothing to poll, and the server would reject ``""``.
     """
+    wait_s = resolve_wait_timeout("wait_for_copy", wait_timeout, timeout, DEFAULT_WAIT_TIMEOUT_S)
     if not copy_path_id:
         raise ValueError("an empty copy_path_id means the copy already finished; do not poll it")
     from .models.copy import CopyPathStatus
@@ -193,7 +274,7 @@ async def wait_for_copy(
         return reply.data
 
     status = await poll(
-        fetch, _finished, timeout=timeout, interval=interval, max_interval=max_interval
+        fetch, _finished, wait_timeout=wait_s, interval=interval, max_interval=max_interval
     )
     return _check_copy(status)
 
@@ -202,11 +283,13 @@ async def wait_for_copy_v2(
     client: Caller,
     copy_id: str,
     *,
-    timeout: float = 600.0,
+    wait_timeout: float | None = None,
     interval: float = 0.5,
     max_interval: float = 10.0,
+    timeout: float | None = None,
 ) -> CopyPathStatus:
     """:func:`wait_for_copy` for v2: polls ``projects/copy-path-status`` with ``copy_id``."""
+    wait_s = resolve_wait_timeout("wait_for_copy_v2", wait_timeout, timeout, DEFAULT_WAIT_TIMEOUT_S)
     if not copy_id:
         raise ValueError("an empty copy_id means the copy already finished; do not poll it")
     projects = _v2(client).projects
@@ -215,7 +298,7 @@ async def wait_for_copy_v2(
         return await projects.copy_path_status(copy_id=copy_id)
 
     status = await poll(
-        fetch, _finished, timeout=timeout, interval=interval, max_interval=max_interval
+        fetch, _finished, wait_timeout=wait_s, interval=interval, max_interval=max_interval
     )
     return _check_copy(status)
 
@@ -225,13 +308,14 @@ def _finished(status: CopyPathStatus) -> bool:
 
 
 async def copy_path_and_wait(
-    client: Client,
+    client: Caller,
     src_project_id: str,
     src_path: str,
     target_project_id: str,
     target_path: str | None = None,
     *,
-    timeout: float = 600.0,
+    wait_timeout: float | None = None,
+    timeout: float | None = None,
     **options: Any,
 ) -> CopyPathStatus | None:
     """v1 ``copy_path_between_projects`` then :func:`wait_for_copy`, the safe way.
@@ -242,8 +326,12 @@ async def copy_path_and_wait(
     The server is always asked not to wait (its own wait gives up after 4 minutes) and the copy
     is polled instead. Returns the final status, or ``None`` when the server answered that the
     copy was already done (no id to poll). ``options`` go to the endpoint (``overwrite_newer``,
-    ``delete_missing``, ``backup``, ``exclude``, ...).
+    ``delete_missing``, ``backup``, ``exclude``, ...). ``wait_timeout`` (default 600 s) bounds
+    the polling; ``timeout`` is its deprecated name.
     """
+    wait_s = resolve_wait_timeout(
+        "copy_path_and_wait", wait_timeout, timeout, DEFAULT_WAIT_TIMEOUT_S
+    )
     options.pop("wait_until_done", None)  # wait=True sends wait_until_done=False itself
     return await _v1(client).copy_path_between_projects(
         src_project_id=src_project_id,
@@ -251,7 +339,7 @@ async def copy_path_and_wait(
         target_project_id=target_project_id,
         target_path=target_path,
         wait=True,
-        wait_timeout=timeout,
+        wait_timeout=wait_s,
         **options,
     )
 
@@ -278,7 +366,7 @@ class ExecJob:
 
     def __init__(
         self,
-        client: Client,
+        client: Caller,
         project_id: str,
         command: str,
         started: ExecResult,
@@ -304,44 +392,43 @@ class ExecJob:
     def __repr__(self) -> str:
         return f"ExecJob(job_id={self.job_id!r}, status={self.last.status!r}, via={self.via!r})"
 
-    def _poll_body(self, *, stats: bool, wait: bool) -> dict[str, Any]:
-        body: dict[str, Any] = {"async_get": self.job_id, "async_stats": stats}
-        if wait:
-            body["async_await"] = True
-        return body
-
     async def _poll(self, *, stats: bool, hang: float | None) -> ExecResult:
-        """One poll; ``hang`` (seconds) makes it the hanging ``async_await`` call."""
-        body = self._poll_body(stats=stats, wait=hang is not None)
+        """One poll; ``hang`` (seconds) makes it the hanging ``async_await`` call.
+
+        Only ``project_id``, ``async_get``, ``async_stats`` and, for a hanging poll,
+        ``async_await`` are sent: the generated coroutines send only the arguments given.
+        """
+        # A poll in this form reads the job and never starts one, so it may be repeated; a
+        # status poll keeps the client's own timeout, a hanging one the slice (below).
+        reader = _CallAs(self._client, idempotent=True, client_timeout=hang is None)
+        wait = True if hang is not None else NOT_GIVEN
+        retries = None if hang is None else 0
         if self.via == "v2":
             # v2 has no way to tell the hub how long to hang: the slice is our own read limit.
-            data = await self._client.call(
-                "v2",
-                "exec",
-                {"project_id": self.project_id, **body},
-                timeout=hang,
-                max_retries=None if hang is None else 0,
-                idempotent=True,  # a poll in this form reads the job; it never starts one
+            result = await _v2_of(reader).exec(
+                project_id=self.project_id,
+                async_get=self.job_id,
+                async_stats=stats,
+                async_await=wait,
+                request_timeout=hang,
+                max_retries=retries,
             )
         else:
             # The bridge's own limit is 15 s unless the body says otherwise
             # (src/packages/server/api/project-bridge.ts:8 @5cb3315c30).
             bridge_s = CONAT_POLL_TIMEOUT_S if hang is None else hang
-            data = await self._client.call(
-                "conat/project",
-                "system.exec",
-                {"project_id": self.project_id, "args": [body], "timeout": int(bridge_s * 1000)},
-                timeout=bridge_s + EXEC_AWAIT_MARGIN_S,
-                max_retries=None if hang is None else 0,
-                idempotent=True,
+            result = await _conat_of(reader).project.system.exec(
+                self.project_id,
+                async_get=self.job_id,
+                async_stats=stats,
+                async_await=wait,
+                rpc_timeout=bridge_s,
+                request_timeout=bridge_s + EXEC_AWAIT_MARGIN_S,
+                max_retries=retries,
             )
-        return self._accept(data)
+        return self._accept(result)
 
-    def _accept(self, data: Json) -> ExecResult:
-        from ._runtime import structure
-        from .models.exec import ExecResult
-
-        result = structure(data, ExecResult)
+    def _accept(self, result: ExecResult) -> ExecResult:
         if result.type != "async":
             raise ExecJobPollError(
                 f"the server answered a poll of exec job {self.job_id} as a {result.type!r} "
@@ -365,7 +452,11 @@ class ExecJob:
         return await self._poll(stats=stats, hang=None)
 
     async def wait(
-        self, *, timeout: float = 600.0, await_slice: float = EXEC_AWAIT_SLICE_S
+        self,
+        *,
+        wait_timeout: float | None = None,
+        await_slice: float = EXEC_AWAIT_SLICE_S,
+        timeout: float | None = None,
     ) -> ExecResult:
         """Wait for the job to end and return its result.
 
@@ -373,15 +464,19 @@ class ExecJob:
         call (through conat the bridge is told so; through v2 the call is closed after that
         long). When the call is cut before the job ends (the hub's own limit answers
         ``{"error": "undefined"}``, the conat bridge ``timeout … code='408'``, a proxy a 502 or
-        504, or the connection drops) it polls again, until ``timeout`` seconds have passed.
+        504, or the connection drops) it polls again, until ``wait_timeout`` seconds (default
+        600) have passed. ``timeout`` is the deprecated name of ``wait_timeout``.
 
         Raises:
             ExecFailedError: the job ended with status ``error`` (stdout, stderr, exit code).
             ExecJobPollError: a poll was answered as a new command (it may have run again).
-            PollTimeoutError: ``timeout`` passed first; the job runs on in the project.
+            PollTimeoutError: ``wait_timeout`` passed first; the job runs on in the project.
         """
+        timeout = resolve_wait_timeout(
+            "ExecJob.wait", wait_timeout, timeout, DEFAULT_WAIT_TIMEOUT_S
+        )
         if not timeout > 0 or not await_slice > 0:
-            raise ValueError("need timeout > 0 and await_slice > 0")
+            raise ValueError("need wait_timeout > 0 and await_slice > 0")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while self.last.running or self.last.status is None:
@@ -430,14 +525,12 @@ class ExecJob:
             )
         # The group first; a server that does not take a negative pid (kill ESRCH) gets the
         # leader's pid, and ESRCH then means the process has already gone.
-        for target in ({"pids": [-state.pid]}, {"pid": state.pid}):
+        # A second signal to an ended group changes nothing: the call may be repeated.
+        system = _conat_of(_CallAs(self._client, idempotent=True)).project.system
+        targets: tuple[dict[str, Any], ...] = ({"pids": [-state.pid]}, {"pid": state.pid})
+        for target in targets:
             try:
-                await self._client.call(
-                    "conat/project",
-                    "system.signal",
-                    {"project_id": self.project_id, "args": [{"signal": signal, **target}]},
-                    idempotent=True,  # a second signal to an ended group changes nothing
-                )
+                await system.signal(self.project_id, signal=signal, **target)
                 break
             except CoCalcAPIError as err:
                 if "ESRCH" not in str(err.error or err.message):
@@ -481,68 +574,82 @@ def _check_exec(result: ExecResult) -> ExecResult:
 
 
 async def start_exec_job(
-    client: Client,
+    client: Caller,
     project_id: str,
     command: str,
     *,
     args: Sequence[str] | None = None,
     path: str | None = None,
-    timeout: float | None = None,
+    exec_timeout: float | None = None,
     max_output: int | None = None,
     bash: bool | None = None,
     err_on_exit: bool | None = None,
     env: Mapping[str, str] | None = None,
     via: ExecVia = "v2",
+    timeout: float | None = None,
 ) -> ExecJob:
     """Start ``command`` as an async exec job and return the :class:`ExecJob` at once.
 
     Only the options given are sent; the project's own defaults apply to the rest. Give
-    ``timeout`` (seconds of run time on the server) for anything long: without it a hub built
-    from CoCalc 5cb3315c30 killed a 90 s async job after 60 s (``PROJECT_EXEC_DEFAULT_TIMEOUT_S``,
-    although its schema text promises 10 minutes for async jobs). With ``err_on_exit=False`` a non-zero exit is a
-    ``completed`` job with that ``exit_code`` rather than an error. ``via="conat"`` starts it
-    through the project bridge's ``system.exec`` instead of ``POST /api/v2/exec``.
+    ``exec_timeout`` (seconds of run time on the server; ``timeout`` is its deprecated name) for
+    anything long: without it a hub built from CoCalc 5cb3315c30 killed a 90 s async job after
+    60 s (``PROJECT_EXEC_DEFAULT_TIMEOUT_S``, although its schema text promises 10 minutes for
+    async jobs). With ``err_on_exit=False`` a non-zero exit is a ``completed`` job with that
+    ``exit_code`` rather than an error. ``via="conat"`` starts it through the project bridge's
+    ``system.exec`` instead of ``POST /api/v2/exec``.
     """
+    exec_timeout = _renamed("start_exec_job", "exec_timeout", exec_timeout, timeout)
     _check_uuid("project_id", project_id)
     if not isinstance(command, str) or not command.strip():
         raise ValueError("command must be a non-empty string")
     if via not in ("v2", "conat"):
         raise ValueError(f"via must be 'v2' or 'conat', got {via!r}")
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
+    if exec_timeout is not None and (
+        isinstance(exec_timeout, bool)
+        or not isinstance(exec_timeout, (int, float))
+        or not exec_timeout > 0
     ):
-        raise ValueError(f"timeout must be a number of seconds > 0, got {timeout!r}")
+        raise ValueError(f"exec_timeout must be a number of seconds > 0, got {exec_timeout!r}")
     if args is not None and (isinstance(args, str) or not all(isinstance(a, str) for a in args)):
         raise TypeError("args must be a list of strings")
+    # Only what was given is sent (None and NOT_GIVEN are both left out by the coroutines).
     options: dict[str, Any] = {
         "command": command,
         "args": None if args is None else list(args),
         "path": path,
-        "timeout": timeout,
+        "exec_timeout": exec_timeout,
         "max_output": max_output,
         "bash": bash,
         "err_on_exit": err_on_exit,
         "env": None if env is None else dict(env),
+        "async_call": True,
     }
-    body = {k: v for k, v in options.items() if v is not None}
-    body["async_call"] = True
     if via == "v2":
-        data = await client.call("v2", "exec", {"project_id": project_id, **body})
-    else:
-        data = await client.call(
-            "conat/project",
-            "system.exec",
-            {
-                "project_id": project_id,
-                "args": [body],
-                "timeout": int(CONAT_POLL_TIMEOUT_S * 1000),
-            },
-            timeout=CONAT_POLL_TIMEOUT_S + EXEC_AWAIT_MARGIN_S,
+        # The start answers at once with the job id: the client's own timeout, not one
+        # stretched to outlast the job's run time as for a blocking exec.
+        started = await _v2_of(_CallAs(client, client_timeout=True)).exec(
+            project_id=project_id, **options
         )
-    from ._runtime import structure
-    from .models.exec import ExecResult
+    else:
+        started = await _conat(client).project.system.exec(
+            project_id,
+            rpc_timeout=CONAT_POLL_TIMEOUT_S,
+            request_timeout=CONAT_POLL_TIMEOUT_S + EXEC_AWAIT_MARGIN_S,
+            **options,
+        )
+    return ExecJob(client, project_id, command, started, via=via)
 
-    return ExecJob(client, project_id, command, structure(data, ExecResult), via=via)
+
+def _v2_of(caller: Caller) -> V2:
+    from ._generated.v2 import V2
+
+    return V2(caller)
+
+
+def _conat_of(caller: Caller) -> Conat:
+    from ._generated.conat import Conat
+
+    return Conat(caller)
 
 
 def _check_uuid(name: str, value: object) -> None:

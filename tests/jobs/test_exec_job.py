@@ -24,7 +24,7 @@ async def test_job_lifecycle_running_then_completed() -> None:
         assert job.job_id
         first = await job.status()
         assert first.status == "running"
-        result = await job.wait(timeout=10)
+        result = await job.wait(wait_timeout=10)
         assert result.status == "completed"
         assert result.stdout == "done\n"
         assert result.exit_code == 0
@@ -35,7 +35,7 @@ async def test_error_status_raises_with_output_and_exit_code() -> None:
         pid = emu.create_project()
         job = await c.exec_job(pid, "echo broken >&2; exit 3")
         with pytest.raises(ExecFailedError) as info:
-            await job.wait(timeout=10)
+            await job.wait(wait_timeout=10)
         assert "broken" in info.value.stderr
         assert info.value.exit_code == 1  # the project reports 1 for an errored job
 
@@ -44,7 +44,7 @@ async def test_err_on_exit_false_returns_the_real_exit_code() -> None:
     async with Emulator() as emu, Client(emu.api_key, base_url=emu.url) as c:
         pid = emu.create_project()
         job = await c.exec_job(pid, "echo out; exit 3", err_on_exit=False)
-        result = await job.wait(timeout=10)
+        result = await job.wait(wait_timeout=10)
         assert (result.status, result.exit_code, result.stdout) == ("completed", 3, "out\n")
 
 
@@ -53,10 +53,10 @@ async def test_wait_times_out_and_reconnects_after_a_dropped_call() -> None:
         pid = emu.create_project()
         job = await c.exec_job(pid, "sleep 0.6; echo late")
         with pytest.raises(PollTimeoutError) as info:
-            await job.wait(timeout=0.2)
+            await job.wait(wait_timeout=0.2)
         assert info.value.last_status is not None
         emu.faults.add("v2/exec", "reset_before_body", times=1)
-        result = await job.wait(timeout=10)
+        result = await job.wait(wait_timeout=10)
         assert result.stdout == "late\n"
         assert emu.requests.count("v2/exec") >= 3
 
@@ -66,7 +66,7 @@ async def test_cancelling_a_wait_cancels_the_hanging_call_and_leaves_the_client_
         pid = emu.create_project()
         job = await c.exec_job(pid, "sleep 5; echo late")
         before = emu.requests.count("v2/exec")
-        waiting = asyncio.create_task(job.wait(timeout=30))
+        waiting = asyncio.create_task(job.wait(wait_timeout=30))
         for _ in range(500):  # until the async_await call is hanging in the server (at most 5 s)
             if emu.requests.count("v2/exec") > before:
                 break
@@ -243,8 +243,8 @@ async def test_a_job_longer_than_the_hubs_cut_off_runs_once_and_returns_its_outp
     # 90 s against a 60 s cut-off, scaled down: the job outlives one hanging poll.
     hub.cut, hub.job_seconds, hub.cutoff = cut, 0.45, 0.3
     async with Client(KEY, base_url=hub.url, max_retries=0) as c:
-        job = await c.exec_job(PROJECT, "make all", timeout=90)
-        result = await job.wait(timeout=10)
+        job = await c.exec_job(PROJECT, "make all", exec_timeout=90)
+        result = await job.wait(wait_timeout=10)
     assert result.status == "completed"
     assert result.stdout == "ran: make all\n"
     assert hub.starts == 1
@@ -266,7 +266,7 @@ async def test_our_own_slice_shorter_than_the_hubs_cut_off_polls_again(hub: Exec
     hub.job_seconds, hub.cutoff = 0.6, 30.0
     async with Client(KEY, base_url=hub.url, max_retries=0) as c:
         job = await c.exec_job(PROJECT, "make all")
-        result = await job.wait(timeout=10, await_slice=0.2)
+        result = await job.wait(wait_timeout=10, await_slice=0.2)
     assert result.stdout == "ran: make all\n"
     assert hub.starts == 1
     assert len([b for b in hub.polls() if b.get("async_await")]) >= 3
@@ -279,7 +279,7 @@ async def test_the_conat_route_sends_its_own_bridge_timeout_and_survives_the_408
     async with Client(KEY, base_url=hub.url, max_retries=0) as c:
         job = await c.exec_job(PROJECT, "make all", via="conat")
         assert job.via == "conat"
-        result = await job.wait(timeout=10, await_slice=0.2)
+        result = await job.wait(wait_timeout=10, await_slice=0.2)
     assert result.stdout == "ran: make all\n"
     assert hub.starts == 1
     conat = [b for route, b in hub.bodies if route == "conat"]
@@ -299,7 +299,7 @@ async def test_a_blocking_answer_to_a_poll_is_a_typed_error_not_a_loop(hub: Exec
         job = await c.exec_job(PROJECT, "date >> runs.txt")
         hub.polls_as_blocking = True  # a server that takes the poll for a new command
         with pytest.raises(ExecJobPollError) as info:
-            await job.wait(timeout=10)
+            await job.wait(wait_timeout=10)
         assert info.value.result.type == "blocking"
     assert len(hub.polls()) == 1  # it stopped at the first such answer
 
@@ -309,7 +309,7 @@ async def test_the_deadline_is_the_callers_and_the_job_runs_on(hub: ExecHub) -> 
     async with Client(KEY, base_url=hub.url) as c:
         job = await c.exec_job(PROJECT, "sleep 30")
         with pytest.raises(PollTimeoutError) as info:
-            await job.wait(timeout=0.5)
+            await job.wait(wait_timeout=0.5)
     assert info.value.last_status.status == "running"
     assert hub.starts == 1
     assert len([b for b in hub.polls() if b.get("async_await")]) >= 2
@@ -322,10 +322,28 @@ async def test_cancel_signals_the_jobs_process_group_on_the_server(hub: ExecHub)
         after = await job.cancel()
         assert after.status == "error"
         with pytest.raises(ExecFailedError):
-            await job.wait(timeout=5)
+            await job.wait(wait_timeout=5)
         assert await job.cancel() == job.last  # an ended job is left alone
     pid = next(iter(hub.jobs.values())).pid
     assert hub.signals == [{"signal": 15, "pids": [-pid]}]
+    assert hub.starts == 1
+
+
+async def test_the_old_timeout_names_still_work_and_warn(hub: ExecHub) -> None:
+    # exec_job(timeout=) was the server's limit and job.wait(timeout=) the polling deadline;
+    # both keep working under their new names' meaning, with a DeprecationWarning.
+    hub.job_seconds = 0.05
+    async with Client(KEY, base_url=hub.url, max_retries=0) as c:
+        with pytest.warns(DeprecationWarning, match="exec_timeout"):
+            job = await c.exec_job(PROJECT, "make all", timeout=90)
+        with pytest.warns(DeprecationWarning, match="wait_timeout"):
+            result = await job.wait(timeout=10)
+        assert result.status == "completed"
+        assert hub.bodies[0][1]["timeout"] == 90  # still the server-side limit on the wire
+        with pytest.raises(TypeError, match="exec_timeout only"):
+            await c.exec_job(PROJECT, "ls", exec_timeout=5, timeout=5)
+        with pytest.raises(TypeError, match="wait_timeout only"):
+            await job.wait(wait_timeout=5, timeout=5)
     assert hub.starts == 1
 
 
@@ -336,7 +354,7 @@ async def test_bad_arguments_are_refused_before_anything_is_sent(hub: ExecHub) -
         with pytest.raises(ValueError, match="command"):
             await c.exec_job(PROJECT, "")
         with pytest.raises(ValueError, match="timeout"):
-            await c.exec_job(PROJECT, "ls", timeout=0)
+            await c.exec_job(PROJECT, "ls", exec_timeout=0)
         with pytest.raises(ValueError, match="via"):
             await c.exec_job(PROJECT, "ls", via="v1")  # type: ignore[arg-type]
         with pytest.raises(TypeError):
@@ -349,7 +367,7 @@ async def test_a_job_through_the_conat_bridge_of_the_emulator() -> None:
         pid = emu.create_project()
         job = await c.exec_job(pid, "sleep 0.3; echo via-conat", via="conat")
         assert (await job.status()).status == "running"
-        result = await job.wait(timeout=10)
+        result = await job.wait(wait_timeout=10)
         assert (result.status, result.stdout) == ("completed", "via-conat\n")
         assert emu.requests.count("v2/exec") == 0
 

@@ -41,9 +41,32 @@ async def test_v1_copy_failure_raises_with_final_status() -> None:
     ):
         src, dst = _seed(emu)
         with pytest.raises(CopyFailedError) as info:
-            await copy_path_and_wait(c, src, "no-such-folder", dst, timeout=10)
+            await copy_path_and_wait(c, src, "no-such-folder", dst, wait_timeout=10)
         assert info.value.status.finished is not None
         assert "no-such-folder" in str(info.value.status.error)
+
+
+async def test_the_old_timeout_name_of_the_copy_waits_warns_and_still_bounds_the_wait() -> None:
+    async with Emulator(copy_delay=10, v1=True) as emu, Client(emu.api_key, base_url=emu.url) as c:
+        src, dst = _seed(emu)
+        started = await c.v2.projects.copy_path(
+            src_project_id=src, path="hw", target_project_id=dst, wait_until_done=False
+        )
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        with (
+            pytest.warns(DeprecationWarning, match="wait_timeout"),
+            pytest.raises(PollTimeoutError),
+        ):
+            await c.wait_for_copy_v2(started.copy_id, timeout=0.3, interval=0.05)
+        assert loop.time() - t0 < 5  # the old name was the deadline, not ignored
+        with pytest.raises(TypeError, match="wait_timeout only"):
+            await c.wait_for_copy_v2(started.copy_id, wait_timeout=1, timeout=1)
+        with (
+            pytest.warns(DeprecationWarning, match="wait_timeout"),
+            pytest.raises(PollTimeoutError),
+        ):
+            await poll(lambda: asyncio.sleep(0, 1), lambda n: False, timeout=0.1)
 
 
 async def test_v1_copy_timeout_carries_last_status() -> None:
@@ -54,7 +77,7 @@ async def test_v1_copy_timeout_carries_last_status() -> None:
         )
         assert started.copy_path_id
         with pytest.raises(PollTimeoutError) as info:
-            await c.wait_for_copy(started.copy_path_id, timeout=0.4, interval=0.05)
+            await c.wait_for_copy(started.copy_path_id, wait_timeout=0.4, interval=0.05)
         assert info.value.last_status is not None
         assert info.value.last_status.finished is None
 
@@ -140,7 +163,7 @@ async def test_poll_backs_off_and_times_out_with_last_value() -> None:
     gaps = [b - a for a, b in itertools.pairwise(calls)]
     assert gaps[-1] > gaps[0]  # the pause grows
     with pytest.raises(PollTimeoutError) as info:
-        await poll(fetch, lambda n: False, timeout=0.15, interval=0.01, max_interval=0.02)
+        await poll(fetch, lambda n: False, wait_timeout=0.15, interval=0.01, max_interval=0.02)
     assert info.value.last_status == len(calls)
 
 
@@ -229,5 +252,5 @@ async def test_a_timeout_error_from_the_call_is_not_taken_for_the_deadline() -> 
         raise TimeoutError("the call's own timeout")
 
     with pytest.raises(TimeoutError, match="the call's own timeout") as info:
-        await poll(fetch, lambda _: False, timeout=5)
+        await poll(fetch, lambda _: False, wait_timeout=5)
     assert not isinstance(info.value, PollTimeoutError)
