@@ -54,7 +54,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from .course_report import ACTION_STEPS, CourseReport, StudentReport
+from .course_report import ACTION_STEPS, CourseEvent, CourseReport, EventSink, StudentReport
 from .roster import Student
 
 if TYPE_CHECKING:
@@ -164,35 +164,6 @@ class _Project:
     project_id: str
     description: str
     marker: Marker
-
-
-@dataclass(frozen=True)
-class CourseEvent:
-    """One thing that happened to one student: ``kind`` is ``done``, ``failed`` or ``retry``."""
-
-    action: str
-    kind: str
-    email: str
-    step: str | None = None
-    error: str | None = None
-    attempt: int = 1
-    account_id: str | None = None
-    project_id: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "event": self.kind,
-            "action": self.action,
-            "email": self.email,
-            "step": self.step,
-            "error": self.error,
-            "attempt": self.attempt,
-            "account_id": self.account_id,
-            "project_id": self.project_id,
-        }
-
-
-EventSink = Callable[[CourseEvent], None]
 
 
 def is_transient(exc: BaseException) -> bool:

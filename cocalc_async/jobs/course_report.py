@@ -10,11 +10,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["ACTION_STEPS", "STEPS", "CourseReport", "StepState", "StudentReport"]
+__all__ = [
+    "ACTION_STEPS",
+    "STEPS",
+    "CourseEvent",
+    "CourseReport",
+    "EventSink",
+    "StepState",
+    "StudentReport",
+]
 
 #: The steps of each action, in order. ``check`` runs on every provision: it reports the
 #: project's current state.
@@ -29,6 +38,37 @@ STEPS = ACTION_STEPS["provision"]
 #: ``pending``: not reached because an earlier step failed.
 StepState = Literal["done", "skipped", "failed", "pending"]
 STATES: tuple[StepState, ...] = ("done", "skipped", "failed", "pending")
+
+
+# The live events of a run sit here, beside the report they feed, so that the progress bar
+# reads them without importing the course job (which imports the progress bar).
+@dataclass(frozen=True)
+class CourseEvent:
+    """One thing that happened to one student: ``kind`` is ``done``, ``failed`` or ``retry``."""
+
+    action: str
+    kind: str
+    email: str
+    step: str | None = None
+    error: str | None = None
+    attempt: int = 1
+    account_id: str | None = None
+    project_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": self.kind,
+            "action": self.action,
+            "email": self.email,
+            "step": self.step,
+            "error": self.error,
+            "attempt": self.attempt,
+            "account_id": self.account_id,
+            "project_id": self.project_id,
+        }
+
+
+EventSink = Callable[[CourseEvent], None]
 
 
 @dataclass

@@ -12,7 +12,7 @@ import time
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .course import CourseEvent
+    from .course_report import CourseEvent
 
 __all__ = ["CourseProgress"]
 
