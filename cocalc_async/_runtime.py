@@ -43,6 +43,40 @@ class Caller(Protocol):
     ) -> Json: ...
 
 
+class CallAs:
+    """A :class:`Caller` that sends through ``caller`` with the consumer's decision for the call.
+
+    A generated coroutine passes its endpoint's idempotency from the spec, and derives the HTTP
+    timeout from the server-side limit. A consumer sometimes knows better for one call: a poll
+    of an exec job (``async_get``) only reads the job although exec as an endpoint must not be
+    repeated; an async start answers at once however long the job may run. ``idempotent``
+    (when not ``None``) replaces the coroutine's value; ``client_timeout`` sends the call with
+    the client's own per-attempt timeout. Everything else is passed through unchanged.
+    """
+
+    __slots__ = ("_caller", "_client_timeout", "_idempotent")
+
+    def __init__(
+        self, caller: Caller, *, idempotent: bool | None = None, client_timeout: bool = False
+    ) -> None:
+        self._caller = caller
+        self._idempotent = idempotent
+        self._client_timeout = client_timeout
+
+    async def call(
+        self,
+        api: Literal["v1", "v2", "conat/hub", "conat/project"],
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        **options: Any,
+    ) -> Json:
+        if self._idempotent is not None:
+            options["idempotent"] = self._idempotent
+        if self._client_timeout:
+            options["timeout"] = None
+        return await self._caller.call(api, path, params, **options)
+
+
 class CopyWaiter(Protocol):
     """What ``wait=True`` on the copy coroutines needs besides :class:`Caller`: the copy pollers
     of ``Client`` (``wait_timeout`` is the polling deadline in seconds)."""

@@ -21,7 +21,8 @@ import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from ._types import NOT_GIVEN, Json
+from ._runtime import CallAs
+from ._types import NOT_GIVEN
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -134,38 +135,6 @@ def _conat(client: Caller) -> Conat:
 
     ns = getattr(client, "conat", None)
     return ns if isinstance(ns, Conat) else Conat(client)
-
-
-class _CallAs:
-    """A Caller that sends through ``caller`` with this module's decision for the call.
-
-    exec and ``system.signal`` are not idempotent as endpoints (a second exec runs the command
-    again), so their generated coroutines say so; but a poll in CoCalc's form (``async_get``)
-    only reads the job and a second signal to an ended group changes nothing, so those calls
-    may be repeated after a dropped connection. ``client_timeout`` sends the call with the
-    client's own per-attempt timeout instead of the one the coroutine derives from the server's
-    limit: an async start or a status poll answers at once, however long the job may run.
-    """
-
-    def __init__(
-        self, caller: Caller, *, idempotent: bool | None = None, client_timeout: bool = False
-    ) -> None:
-        self._caller = caller
-        self._idempotent = idempotent
-        self._client_timeout = client_timeout
-
-    async def call(
-        self,
-        api: Literal["v1", "v2", "conat/hub", "conat/project"],
-        path: str,
-        params: Mapping[str, Any] | None = None,
-        **options: Any,
-    ) -> Json:
-        if self._idempotent is not None:
-            options["idempotent"] = self._idempotent
-        if self._client_timeout:
-            options["timeout"] = None
-        return await self._caller.call(api, path, params, **options)
 
 
 def _renamed(
@@ -400,7 +369,7 @@ class ExecJob:
         """
         # A poll in this form reads the job and never starts one, so it may be repeated; a
         # status poll keeps the client's own timeout, a hanging one the slice (below).
-        reader = _CallAs(self._client, idempotent=True, client_timeout=hang is None)
+        reader = CallAs(self._client, idempotent=True, client_timeout=hang is None)
         wait = True if hang is not None else NOT_GIVEN
         retries = None if hang is None else 0
         if self.via == "v2":
@@ -526,7 +495,7 @@ class ExecJob:
         # The group first; a server that does not take a negative pid (kill ESRCH) gets the
         # leader's pid, and ESRCH then means the process has already gone.
         # A second signal to an ended group changes nothing: the call may be repeated.
-        system = _conat_of(_CallAs(self._client, idempotent=True)).project.system
+        system = _conat_of(CallAs(self._client, idempotent=True)).project.system
         targets: tuple[dict[str, Any], ...] = ({"pids": [-state.pid]}, {"pid": state.pid})
         for target in targets:
             try:
@@ -627,7 +596,7 @@ async def start_exec_job(
     if via == "v2":
         # The start answers at once with the job id: the client's own timeout, not one
         # stretched to outlast the job's run time as for a blocking exec.
-        started = await _v2_of(_CallAs(client, client_timeout=True)).exec(
+        started = await _v2_of(CallAs(client, client_timeout=True)).exec(
             project_id=project_id, **options
         )
     else:
