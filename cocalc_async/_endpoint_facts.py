@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-__all__ = ["default_request_timeout", "is_idempotent"]
+from ._config import Timeout
+
+__all__ = ["default_request_timeout", "is_idempotent", "stretched_timeout"]
 
 _policy: ModuleType | None = None
 
@@ -39,3 +41,15 @@ def default_request_timeout(api: str, path: str) -> float | None:
     """
     timeouts: dict[tuple[str, str], float] = _table().DEFAULT_TIMEOUTS
     return timeouts.get((api, path))
+
+
+def stretched_timeout(base: Timeout, api: str, path: str) -> Timeout | None:
+    """``base`` (the Client's timeout) with its total raised to the spec's for a long call.
+
+    The connect and read limits stay the Client's. ``None`` when nothing changes: the spec sets
+    no timeout for ``(api, path)``, or ``base`` already allows as long (or has no total limit).
+    """
+    spec = default_request_timeout(api, path)
+    if spec is None or base.total is None or base.total >= spec:
+        return None
+    return Timeout(connect=base.connect, read=base.read, total=spec)

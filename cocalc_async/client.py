@@ -19,10 +19,10 @@ import aiohttp
 
 from . import _defaults
 from ._config import Timeout, resolve_api_key, resolve_base_url
-from ._idempotency import is_idempotent
+from ._endpoint_facts import is_idempotent, stretched_timeout
 from ._logging import configure_from_env, register_secret
 from ._sansio import build_request
-from ._session import Session, to_client_timeout
+from ._session import Session
 from ._types import Json
 from ._version import __version__
 
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .models.copy import CopyPathStatus
     from .polling import ExecJob
     from .query import Query
+    from .transport import Transport
 
 __all__ = ["Client"]
 
@@ -63,6 +64,12 @@ class Client:
         auth: ``"basic"`` (key as username, empty password; CoCalc's documented form) or ``"bearer"``.
         max_response_bytes: larger bodies are refused while being read.
         verify_ssl: verify TLS certificates; turning it off logs a warning.
+        transport: what sends the requests (:mod:`cocalc_async.transport`): e.g. a
+            ``MockTransport`` in unit tests or a ``ReplayTransport``. By default the Client
+            creates an ``AiohttpTransport`` from ``connection_limit``, ``max_response_bytes``
+            and ``verify_ssl`` and closes it in :meth:`close`; a transport passed here is used
+            as is, those three arguments do not apply to it, and closing it is the caller's
+            business (so one transport can serve several clients).
     """
 
     def __init__(
@@ -78,6 +85,7 @@ class Client:
         max_response_bytes: int = _defaults.DEFAULT_MAX_RESPONSE_BYTES,
         verify_ssl: bool = True,
         user_agent: str | None = None,
+        transport: Transport | None = None,
     ) -> None:
         configure_from_env()
         key = resolve_api_key(api_key)
@@ -161,13 +169,15 @@ class Client:
             idempotent: whether repeating the call is harmless; by default taken from the spec.
         """
         request = build_request(api, path, params, base_url=self.base_url)
+        if timeout is None:  # a long call (exec, copy) gets at least the spec's timeout
+            timeout = stretched_timeout(self._timeout, api, path)
         if idempotent is None:
             idempotent = is_idempotent(api, path)
         if max_retries is not None:
             _check_retries(max_retries)
-        client_timeout = None if timeout is None else to_client_timeout(Timeout.coerce(timeout))
+        attempt_timeout = None if timeout is None else Timeout.coerce(timeout)
         return await self._session.send(
-            request, idempotent=idempotent, timeout=client_timeout, max_retries=max_retries
+            request, idempotent=idempotent, timeout=attempt_timeout, max_retries=max_retries
         )
 
     # --- generated namespaces: loaded on first use so `import cocalc_async` stays cheap

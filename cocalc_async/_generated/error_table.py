@@ -446,3 +446,7 @@ V1_REPLACEMENTS: dict[str, str] = {
     "user_search": "client.v2.accounts.search(query=...) or client.conat.hub.system.user_search(query=...)",
     "write_text_file_to_project": "client.v2.projects.write_text_file(project_id=..., path=..., content=...) or client.conat.project.system.write_text_file_to_project(...)",
 }
+#: (api, path) -> the shape of a failure that endpoint reports inside a 2xx result.
+ENDPOINT_SHAPES: dict[tuple[str, str], str] = {
+    ("v2", "latex"): "latex_failed",
+}

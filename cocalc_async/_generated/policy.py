@@ -344,6 +344,7 @@ NON_IDEMPOTENT: frozenset[tuple[str, str]] = frozenset(
         ("v2", "vouchers/set-voucher-code-notes"),
     }
 )
+#: The HTTP timeout (s) of a call the caller gave none, where the spec sets one.
 DEFAULT_TIMEOUTS: dict[tuple[str, str], float] = {
     ("conat/hub", "jupyter.execute"): 120.0,
     ("conat/hub", "projects.copyPathBetweenProjects"): 300.0,
@@ -365,3 +366,12 @@ DEFAULT_TIMEOUTS: dict[tuple[str, str], float] = {
     ("v2", "projects/call"): 75.0,
     ("v2", "projects/copy-path"): 300.0,
 }
+#: v1 events whose schema has no ``id``: a body with one is refused before sending.
+V1_NO_ID: frozenset[str] = frozenset(
+    {
+        "copy_path_delete",
+        "copy_path_status",
+        "metrics",
+        "start_metrics",
+    }
+)

@@ -148,6 +148,10 @@ def _error_table() -> str:
         rows += "    ),\n"
     v1 = [e for e in ENDPOINTS if e.api == "v1" and e.replacement]
     repl = "".join(f"    {pystr(e.path)}: {pystr(e.replacement)},\n" for e in v1)
+    # Shape rows bound to one endpoint: ``_sansio`` looks for the shape only in that endpoint's
+    # answers, so the endpoint is named here and nowhere in hand-written code.
+    shaped = sorted(((r.api, r.path), r.shape) for r in RULES if r.shape and r.api and r.path)
+    shapes = "".join(f"    ({pystr(a)}, {pystr(p)}): {pystr(sh)},\n" for (a, p), sh in shaped)
     return (
         header("The error table (``cocalc_async/spec/errors.py``), read by ``_sansio``.")
         + "\n"
@@ -157,6 +161,8 @@ def _error_table() -> str:
         + ")\n"
         + "#: v1 event -> what to call instead on a server without API v1.\n"
         + f"V1_REPLACEMENTS: dict[str, str] = {{\n{repl}}}\n"
+        + "#: (api, path) -> the shape of a failure that endpoint reports inside a 2xx result.\n"
+        + f"ENDPOINT_SHAPES: dict[tuple[str, str], str] = {{\n{shapes}}}\n"
     )
 
 
@@ -168,10 +174,17 @@ def _policy() -> str:
     non = [e.key for e in ENDPOINTS if not e.idempotent]
     timeouts = sorted((e.key, e.default_timeout) for e in ENDPOINTS if e.default_timeout)
     t_lines = "".join(f'    ("{a}", "{p}"): {t!r},\n' for (a, p), t in timeouts)
+    # v1 rejects keys its message schema lacks (400): an event without an ``id`` parameter
+    # must not be sent the request id the other events carry.
+    no_id = sorted(e.path for e in ENDPOINTS if e.api == "v1" and e.param("id") is None)
+    no_id_lines = "".join(f"        {pystr(p)},\n" for p in no_id)
     return (
         header("Retry safety and default timeouts per ``(api, path)``, read lazily by the Core.")
         + "\n"
         + f"IDEMPOTENT: frozenset[tuple[str, str]] = frozenset(\n    {{\n{keys(idem)}    }}\n)\n"
         + f"NON_IDEMPOTENT: frozenset[tuple[str, str]] = frozenset(\n    {{\n{keys(non)}    }}\n)\n"
+        + "#: The HTTP timeout (s) of a call the caller gave none, where the spec sets one.\n"
         + f"DEFAULT_TIMEOUTS: dict[tuple[str, str], float] = {{\n{t_lines}}}\n"
+        + "#: v1 events whose schema has no ``id``: a body with one is refused before sending.\n"
+        + f"V1_NO_ID: frozenset[str] = frozenset(\n    {{\n{no_id_lines}    }}\n)\n"
     )

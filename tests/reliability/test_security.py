@@ -171,7 +171,7 @@ async def test_tls_is_verified_by_default_and_turning_it_off_warns(
     url = f"https://127.0.0.1:{port}"
     try:
         async with Client("sk_tls_test_key", base_url=url) as client:
-            assert client.session.verify_ssl is True
+            assert client.session.transport.verify_ssl is True  # type: ignore[attr-defined]
             with pytest.raises(errors.APIConnectionError) as info:
                 await client.call("v1", "ping")
         assert "certificate" in str(info.value).lower()

@@ -18,7 +18,7 @@ import pytest
 from aiohttp import web
 
 from cocalc_async import Client, errors
-from cocalc_async._session import _describe_transport_error, _nothing_was_sent
+from cocalc_async.transport import AiohttpTransport, _describe_transport_error, _nothing_was_sent
 
 KEY = "sk_stale_socket_test_0123"
 
@@ -65,7 +65,9 @@ def kill_pooled_sockets(client: Client) -> list[int]:
     next loop step, after ``send`` has buffered the headers and before the body-writer task runs,
     as when the server's FIN lands in that window. Returns a list counting the kills.
     """
-    http = client.session._http
+    transport = client.session.transport
+    assert isinstance(transport, AiohttpTransport)
+    http = transport._http
     assert http is not None
     connector: Any = http.connector
     original: Callable[..., Awaitable[Any]] = connector._get

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import pytest
 
 from cocalc_async import _endpoint_facts, _idempotency
 from cocalc_async.spec import ENDPOINTS, Endpoint
+
+PID = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
 
 
 def test_idempotent_has_no_default() -> None:
@@ -76,3 +79,78 @@ def test_the_old_import_path_still_works() -> None:
         warnings.simplefilter("error")
         assert _idempotency.is_idempotent is _endpoint_facts.is_idempotent
         assert _idempotency.default_request_timeout is _endpoint_facts.default_request_timeout
+
+
+def _limits(t: Any) -> tuple[float | None, float | None, float | None]:
+    """(total, connect, read) of a Timeout, or of the aiohttp ClientTimeout made from one."""
+    if hasattr(t, "sock_read"):
+        return (t.total, t.sock_connect, t.sock_read)
+    return (t.total, t.connect, t.read)
+
+
+async def test_client_call_stretches_the_client_timeout_for_a_long_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cocalc_async import Client, Timeout
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(request: object, **kw: Any) -> Any:
+        sent.append(kw)
+        return {}
+
+    base = Timeout(connect=3, read=20, total=30)
+    async with Client(api_key=None, base_url="http://127.0.0.1:9", timeout=base) as client:
+        monkeypatch.setattr(client._session, "send", send)
+        await client.call("v2", "exec", {"project_id": PID, "command": "ls"})
+        await client.call("v2", "exec", {"project_id": PID, "command": "ls"}, timeout=5)
+        await client.call("v2", "projects/get", {})
+    async with Client(api_key=None, base_url="http://127.0.0.1:9", timeout=600) as client:
+        monkeypatch.setattr(client._session, "send", send)
+        await client.call("v2", "exec", {"project_id": PID, "command": "ls"})
+    spec = _endpoint_facts.default_request_timeout("v2", "exec")
+    assert spec is not None
+    # The spec's total, the Client's connect and read limits.
+    assert _limits(sent[0]["timeout"]) == (spec, 3, 20)
+    assert sent[1]["timeout"].total == 5  # the caller's own wins
+    assert sent[2]["timeout"] is None  # no spec timeout: the Client's applies
+    assert sent[3]["timeout"] is None  # the Client already allows longer
+    assert [kw["idempotent"] for kw in sent] == [False, False, True, False]
+
+
+def test_stretched_timeout() -> None:
+    from cocalc_async import Timeout
+
+    stretch = _endpoint_facts.stretched_timeout
+    spec = _endpoint_facts.default_request_timeout("v2", "exec")
+    base = Timeout(connect=2, read=0.5, total=5)
+    assert stretch(base, "v2", "exec") == Timeout(connect=2, read=0.5, total=spec)
+    assert stretch(base, "v2", "projects/get") is None
+    assert stretch(Timeout(total=None), "v2", "exec") is None
+
+
+def test_a_v1_event_without_an_id_field_refuses_one_before_sending() -> None:
+    from cocalc_async._sansio import build_request
+
+    no_id = [e.path for e in ENDPOINTS if e.api == "v1" and e.param("id") is None]
+    assert {"copy_path_status", "copy_path_delete"} <= set(no_id)
+    for path in no_id:
+        with pytest.raises(ValueError, match="takes no 'id'"):
+            build_request("v1", path, {"id": PID}, base_url="http://127.0.0.1:9")
+    # An event whose schema has an id takes one.
+    assert build_request("v1", "ping", {"id": PID}, base_url="http://127.0.0.1:9").body
+
+
+def test_latex_failures_are_found_by_the_endpoint_the_error_table_names() -> None:
+    from cocalc_async._generated import error_table
+    from cocalc_async._sansio import classify_response
+    from cocalc_async.errors import LatexError
+    from cocalc_async.spec.errors import RULES
+
+    rule = next(r for r in RULES if r.shape == "latex_failed")
+    assert {(rule.api, rule.path): "latex_failed"} == error_table.ENDPOINT_SHAPES
+    body = rule.example.encode()
+    with pytest.raises(LatexError):
+        classify_response(str(rule.api), str(rule.path), 200, {}, body)
+    # The same body from another endpoint is just data.
+    assert classify_response("v2", "exec", 200, {}, body) is not None

@@ -1,0 +1,426 @@
+"""The transport seam: what moves one attempt's bytes to the server and back.
+
+A :class:`Transport` turns one :class:`TransportRequest` (all headers, the encoded body, the
+attempt's time limits) into one :class:`TransportResponse` (status, headers, body), or raises a
+:class:`~cocalc_async.errors.APIConnectionError` (``APITimeoutError`` for a timeout) whose
+``may_have_reached_server`` says whether the request's bytes may have left the client. It knows
+nothing of retries, concurrency limits, logging or CoCalc's error forms: the Client's Session does
+those around it, for every transport alike.
+
+* :class:`AiohttpTransport` is the default: one pooled ``aiohttp.ClientSession``.
+* :class:`MockTransport` answers from a function, for unit tests (no sockets), as httpx's does.
+* :class:`RecordingTransport` wraps another transport and writes every exchange in the JSON format
+  of CoCalc recordings (``tests/samples/real/README.md``), keys redacted; :class:`ReplayTransport`
+  answers from such files.
+
+``Client(transport=...)`` uses the given transport as is; a transport the caller passed is the
+caller's to close (so one pool can serve several clients with different keys), while the
+transport a Client creates for itself is closed by ``client.close()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, NamedTuple, Protocol, runtime_checkable
+
+import aiohttp
+from aiohttp import hdrs
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from . import _defaults, _json
+from ._config import Timeout
+from ._redact import redact_value
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ClientClosedError,
+    CoCalcError,
+    ResponseTooLargeError,
+)
+
+__all__ = [
+    "AiohttpTransport",
+    "MockTransport",
+    "Transport",
+    "TransportRequest",
+    "TransportResponse",
+    "to_client_timeout",
+]
+
+#: Bytes asked of the (decoded) body stream at a time; bounds what one step can overshoot.
+_READ_CHUNK = 2**16
+_new_tuple = tuple.__new__
+
+
+class TransportRequest(NamedTuple):
+    """One attempt of one call, as the transport must send it.
+
+    A NamedTuple (immutable, and the cheapest value type to build: one is made per attempt on
+    the hot path). ``headers`` holds every header, the ``Authorization`` one included, so its
+    ``repr`` masks the credentials.
+    """
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+    #: This attempt's limits: connect, read (each chunk) and total, in seconds.
+    timeout: Timeout
+    #: ``"<api>/<path>"``, e.g. ``"v2/exec"``, for error messages.
+    endpoint: str
+    #: One id per logical call, the same on every attempt (sent as ``X-Request-Id``).
+    request_id: str
+    #: 1 for the first attempt.
+    attempt: int = 1
+
+    def __repr__(self) -> str:
+        return (
+            f"TransportRequest(method={self.method!r}, url={self.url!r}, "
+            f"headers={redact_value(dict(self.headers))!r}, body=<{len(self.body)} bytes>, "
+            f"timeout={self.timeout!r}, endpoint={self.endpoint!r}, "
+            f"request_id={self.request_id!r}, attempt={self.attempt})"
+        )
+
+    @property
+    def json(self) -> Any:
+        """The decoded JSON body (``None`` for an empty body)."""
+        return _json.loads(self.body) if self.body else None
+
+
+class TransportResponse(NamedTuple):
+    """What the server answered to one attempt. ``headers`` is case-insensitive."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    @classmethod
+    def build(
+        cls,
+        status: int,
+        body: bytes | str = b"",
+        *,
+        headers: Mapping[str, str] | None = None,
+        content_type: str | None = None,
+    ) -> TransportResponse:
+        """A response from plain values; the headers become case-insensitive."""
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise ValueError(f"status must be an HTTP status code (100..599), got {status!r}")
+        raw = body.encode() if isinstance(body, str) else bytes(body)
+        merged: CIMultiDict[str] = CIMultiDict(headers or {})
+        if content_type is not None:
+            merged[hdrs.CONTENT_TYPE] = content_type
+        return cls(status, CIMultiDictProxy(merged), raw)
+
+    @classmethod
+    def json(
+        cls, status: int, data: Any, *, headers: Mapping[str, str] | None = None
+    ) -> TransportResponse:
+        """A JSON answer, as CoCalc sends them: ``TransportResponse.json(200, {"now": ...})``."""
+        return cls.build(
+            status,
+            _json.dumps(data),
+            headers=headers,
+            content_type="application/json; charset=utf-8",
+        )
+
+    @classmethod
+    def text(
+        cls,
+        status: int,
+        text: str,
+        *,
+        content_type: str = "text/plain; charset=utf-8",
+        headers: Mapping[str, str] | None = None,
+    ) -> TransportResponse:
+        """A non-JSON answer (an HTML error page, a proxy's text)."""
+        return cls.build(status, text, headers=headers, content_type=content_type)
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """Sends one attempt. Implementations raise only :class:`~cocalc_async.errors.CoCalcError`."""
+
+    async def handle(self, request: TransportRequest) -> TransportResponse: ...
+
+    async def aclose(self) -> None: ...
+
+
+def to_client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
+    # sock_connect, not connect: aiohttp's `connect` includes the wait for a pooled connection,
+    # which the Session's semaphore already bounds.
+    return aiohttp.ClientTimeout(
+        total=timeout.total, connect=None, sock_connect=timeout.connect, sock_read=timeout.read
+    )
+
+
+class AiohttpTransport:
+    """The default transport: one lazily opened ``aiohttp.ClientSession`` over a bounded pool.
+
+    Args:
+        connection_limit: sockets in the pool.
+        max_response_bytes: a body whose *decoded* size passes this is refused while being read
+            (``ResponseTooLargeError``), so a compressed bomb never inflates in memory.
+        verify_ssl: verify TLS certificates.
+        keepalive_timeout: seconds an idle pooled socket is kept.
+    """
+
+    def __init__(
+        self,
+        *,
+        connection_limit: int = _defaults.DEFAULT_CONNECTION_LIMIT,
+        max_response_bytes: int = _defaults.DEFAULT_MAX_RESPONSE_BYTES,
+        verify_ssl: bool = True,
+        keepalive_timeout: float = _defaults.KEEPALIVE_TIMEOUT,
+    ) -> None:
+        self.connection_limit = connection_limit
+        self.max_response_bytes = max_response_bytes
+        self.verify_ssl = verify_ssl
+        self.keepalive_timeout = keepalive_timeout
+        self._http: aiohttp.ClientSession | None = None
+        self._closed = False
+        # The last Timeout seen and its aiohttp form: nearly every call uses the client default,
+        # so one identity check replaces building a ClientTimeout per attempt.
+        self._timeout_key: Timeout | None = None
+        self._timeout_value: aiohttp.ClientTimeout | None = None
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else ("open" if self._http is not None else "idle")
+        return f"AiohttpTransport({state}, connection_limit={self.connection_limit})"
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ClientClosedError("this transport is closed; create a new one")
+        connector = aiohttp.TCPConnector(
+            limit=self.connection_limit,
+            limit_per_host=0,
+            ttl_dns_cache=_defaults.DNS_CACHE_TTL,
+            keepalive_timeout=self.keepalive_timeout,
+            ssl=self.verify_ssl,
+        )
+        self._http = aiohttp.ClientSession(
+            connector=connector, raise_for_status=False, trust_env=False
+        )
+        return self._http
+
+    def _client_timeout(self, timeout: Timeout) -> aiohttp.ClientTimeout:
+        if timeout is self._timeout_key and self._timeout_value is not None:
+            return self._timeout_value
+        value = to_client_timeout(timeout)
+        self._timeout_key, self._timeout_value = timeout, value
+        return value
+
+    async def handle(self, request: TransportRequest) -> TransportResponse:
+        http = self._http or self._open()
+        timeout = request.timeout
+        client_timeout = (
+            self._timeout_value
+            if timeout is self._timeout_key and self._timeout_value is not None
+            else self._client_timeout(timeout)
+        )
+        try:
+            async with http.request(
+                request.method,
+                request.url,
+                data=request.body,
+                headers=request.headers,
+                timeout=client_timeout,
+                max_redirects=_defaults.MAX_REDIRECTS,
+            ) as response:
+                length = response.content_length
+                if (
+                    length is not None
+                    and length <= self.max_response_bytes
+                    and hdrs.CONTENT_ENCODING not in response.headers
+                ):
+                    # An identity body of a known, small size: the fast path, read in one go.
+                    body = await response.read()
+                else:
+                    body = await self._read_limited(response, request)
+                # tuple.__new__: the NamedTuple without its constructor's frame (hot path).
+                return _new_tuple(TransportResponse, (response.status, response.headers, body))
+        except CoCalcError:
+            raise
+        except Exception as exc:
+            raise self._transport_error(exc, request) from exc
+
+    async def _read_limited(
+        self, response: aiohttp.ClientResponse, request: TransportRequest
+    ) -> bytes:
+        """Read the body, refusing it once its *decoded* size passes ``max_response_bytes``.
+
+        ``Content-Length`` counts the bytes on the wire: a 1 MiB gzip, deflate or brotli body can
+        inflate to gigabytes, so the limit is applied to what aiohttp's incremental decompressor
+        hands over, chunk by chunk, and nothing is ever buffered past it.
+        """
+        limit = self.max_response_bytes
+        length = response.content_length
+        if length is None or hdrs.CONTENT_ENCODING in response.headers:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.content.iter_chunked(_READ_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    break
+                chunks.append(chunk)
+            else:
+                return b"".join(chunks)
+            chunks.clear()
+        response.close()  # drop the connection instead of draining (or inflating) a huge body
+        raise ResponseTooLargeError(
+            f"the response is larger than max_response_bytes={limit}",
+            endpoint=request.endpoint,
+            status_code=response.status,
+            request_id=request.request_id,
+            attempts=request.attempt,
+        )
+
+    def _transport_error(self, exc: Exception, request: TransportRequest) -> CoCalcError:
+        """Map an aiohttp/asyncio failure to our types, noting whether bytes may have been sent."""
+        if isinstance(exc, RuntimeError) and (self._closed or self._http is None):
+            return ClientClosedError(
+                f"the Client was closed while {request.endpoint} was in flight"
+            )
+        cls, message, sent, transient = _describe_transport_error(exc)
+        return cls(
+            message,
+            endpoint=request.endpoint,
+            request_id=request.request_id,
+            attempts=request.attempt,
+            may_have_reached_server=sent,
+            transient=transient,
+        )
+
+    async def aclose(self) -> None:
+        """Close the pool. Safe to call twice."""
+        self._closed = True
+        http, self._http = self._http, None
+        if http is not None:
+            await http.close()
+
+
+Handler = Callable[[TransportRequest], "TransportResponse | Awaitable[TransportResponse]"]
+
+
+class MockTransport:
+    """Answers every attempt from ``handler``: for unit tests of code that uses a Client.
+
+    ``handler(request)`` returns a :class:`TransportResponse` (or an awaitable of one). Raising
+    a :class:`~cocalc_async.errors.CoCalcError` simulates a transport failure: for example
+    ``APIConnectionError("refused", may_have_reached_server=False)`` is retried for any call,
+    while ``may_have_reached_server=True`` is retried only for idempotent endpoints. Any other
+    exception propagates unchanged, so a bug in the handler is not mistaken for a network error.
+    ``requests`` lists every request seen, in order. Nothing touches a socket.
+    """
+
+    def __init__(self, handler: Handler) -> None:
+        if not callable(handler):
+            raise TypeError("MockTransport needs a function: handler(request) -> TransportResponse")
+        self.handler = handler
+        self.requests: list[TransportRequest] = []
+        self.closed = False
+
+    def __repr__(self) -> str:
+        return f"MockTransport(requests={len(self.requests)}, closed={self.closed})"
+
+    async def handle(self, request: TransportRequest) -> TransportResponse:
+        if self.closed:
+            raise ClientClosedError("this MockTransport is closed")
+        self.requests.append(request)
+        try:
+            result = self.handler(request)
+            if inspect.isawaitable(result):
+                result = await result
+        except APIConnectionError as exc:
+            # A handler's simulated failure gets the attempt's context, as a real one would.
+            exc.endpoint = exc.endpoint or request.endpoint
+            exc.request_id = exc.request_id or request.request_id
+            exc.attempts = request.attempt
+            raise
+        if not isinstance(result, TransportResponse):
+            raise TypeError(
+                f"the MockTransport handler must return a TransportResponse, got "
+                f"{type(result).__name__} (use TransportResponse.json(200, {{...}}))"
+            )
+        headers = result.headers
+        if not isinstance(headers, (CIMultiDict, CIMultiDictProxy)):
+            result = result._replace(headers=CIMultiDictProxy(CIMultiDict(headers)))
+        return result
+
+    async def aclose(self) -> None:
+        self.closed = True
+        await asyncio.sleep(0)
+
+
+def _describe_transport_error(
+    exc: Exception,
+) -> tuple[type[APIConnectionError], str, bool, bool]:
+    """(error class, message, may the bytes have reached the server, may a retry help)."""
+    if _nothing_was_sent(exc):
+        return (
+            APIConnectionError,
+            "the pooled connection was closed before the request was written; nothing was sent",
+            False,
+            True,
+        )
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return APITimeoutError, "timed out connecting to the server", False, True
+    if isinstance(exc, aiohttp.SocketTimeoutError):
+        return APITimeoutError, "timed out waiting for the server to answer", True, True
+    if isinstance(exc, asyncio.TimeoutError):
+        return APITimeoutError, "the attempt exceeded its total timeout", True, True
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return (
+            APIConnectionError,
+            f"TLS certificate verification failed for {exc.host}",
+            False,
+            False,
+        )
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        reason = exc.strerror or type(exc.os_error).__name__
+        return APIConnectionError, f"cannot connect to {exc.host}:{exc.port}: {reason}", False, True
+    if isinstance(exc, aiohttp.TooManyRedirects):
+        return APIConnectionError, "too many redirects", True, False
+    if isinstance(exc, (aiohttp.InvalidURL, aiohttp.ClientResponseError)):
+        return APIConnectionError, f"{type(exc).__name__}: {exc}", True, False
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return APIConnectionError, "the server closed the connection without answering", True, True
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return APIConnectionError, "the response was cut off while it was being read", True, True
+    if isinstance(exc, (aiohttp.ClientError, OSError)):
+        return APIConnectionError, f"connection failed: {type(exc).__name__}: {exc}", True, True
+    return (
+        APIConnectionError,
+        f"unexpected transport failure: {type(exc).__name__}: {exc}",
+        True,
+        True,
+    )
+
+
+def _nothing_was_sent(exc: BaseException) -> bool:
+    """aiohttp's proof that not one byte of this request was handed to the socket.
+
+    A pooled keep-alive connection the server closed a moment earlier fails like this: aiohttp's
+    ``StreamWriter._write``/``_writelines`` (``aiohttp/http_writer.py``) raise
+    ``ClientConnectionResetError("Cannot write to closing transport")`` *before* calling
+    ``transport.write``; ``ClientRequest.write_bytes`` (``aiohttp/client_reqrep.py``) re-raises
+    it as ``ClientOSError("Can not write request body for ...")`` with the original as
+    ``__cause__``. The status line and headers are only buffered by ``write_headers`` and go out
+    coalesced with the first body chunk, and the transport's body is one ``bytes`` payload
+    written by one call, so a failure of that first write means nothing of the request left the
+    client. Any other failure (a reset after the write, a server that disconnects without
+    answering) proves nothing and keeps ``may_have_reached_server=True``.
+    """
+    cause = exc.__cause__
+    return (
+        isinstance(exc, aiohttp.ClientOSError)
+        and str(exc.args[-1] if exc.args else "").startswith("Can not write request body")
+        and isinstance(cause, aiohttp.ClientConnectionResetError)
+        and str(cause) == "Cannot write to closing transport"
+    )
