@@ -123,6 +123,7 @@ class Client:
             connection_limit=connection_limit,
             max_response_bytes=max_response_bytes,
             verify_ssl=verify_ssl,
+            transport=transport,
         )
 
     def __repr__(self) -> str:
