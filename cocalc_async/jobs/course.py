@@ -58,6 +58,7 @@ from .course_report import ACTION_STEPS, CourseEvent, CourseReport, EventSink, S
 from .roster import Student
 
 if TYPE_CHECKING:
+    from .._generated.v2 import V2
     from ..client import Client
 
 __all__ = [
@@ -237,13 +238,13 @@ class CourseJob:
         from ..errors import AuthenticationError, CoCalcError, PermissionDeniedError
 
         try:
-            me = await self.client.call("conat/hub", "system.test", {"args": []}, idempotent=True)
+            me = await self.client.conat.hub.system.test()
         except (AuthenticationError, PermissionDeniedError) as exc:
             raise PreflightError(
                 f"the API key was refused ({exc}); a course job needs the instructor's account"
                 " key (not a project key)"
             ) from exc
-        account_id = me.get("account_id") if isinstance(me, dict) else None
+        account_id = me.account_id
         if not account_id:
             raise PreflightError(
                 "this key is not an account's (a project key?): a course job needs the"
@@ -276,9 +277,8 @@ class CourseJob:
     async def _is_admin(self) -> bool:
         # The private profile says it: ``is_admin = !!groups?.includes("admin")``
         # (src/packages/server/accounts/profile/private.ts:23 @5cb3315c30).
-        data = await self.client.call("v2", "accounts/profile", {}, idempotent=True)
-        profile = data.get("profile") if isinstance(data, dict) else None
-        return isinstance(profile, dict) and profile.get("is_admin") is True
+        answer = await self.client.v2.accounts.profile()
+        return answer.profile.is_admin is True
 
     # -- the actions --------------------------------------------------------------------------
 
@@ -407,11 +407,9 @@ class CourseJob:
             if r.account_id in users:
                 r.steps["collaborator"] = "skipped"
             else:
-                await self.client.call(
-                    "v2",
-                    "projects/collaborators/add",
-                    {"project_id": project.project_id, "account_id": r.account_id},
-                    idempotent=True,  # adding a collaborator twice leaves one
+                # Adding a collaborator twice leaves one: the call may be repeated.
+                await _repeatable(self.client).projects.collaborators.add(
+                    project_id=project.project_id, account_id=r.account_id
                 )
                 r.steps["collaborator"] = "done"
         elif project.marker.invited_at is not None:
@@ -428,77 +426,67 @@ class CourseJob:
             r.steps["copy"] = "done"
 
         command = self.check_command or f"test -e {shlex.quote(path)} && ls -1 {shlex.quote(path)}"
-        result = await self.client.call(
-            "v2",
-            "exec",
-            {"project_id": project.project_id, "command": command, "bash": True,
-             "timeout": CHECK_TIMEOUT_S, "err_on_exit": False},
-        )  # fmt: skip
-        out = result if isinstance(result, dict) else {}
-        r.check_output = str(out.get("stdout", ""))[:CHECK_OUTPUT_KEEP]
-        code = out.get("exit_code", 0)
-        if code:
-            stderr = str(out.get("stderr", "")).strip()[:200]
-            raise CheckFailedError(f"the check exited with code {code}: {stderr}")
+        result = await self.client.v2.exec(
+            project_id=project.project_id,
+            command=command,
+            bash=True,
+            exec_timeout=CHECK_TIMEOUT_S,
+            err_on_exit=False,
+        )
+        r.check_output = result.stdout[:CHECK_OUTPUT_KEEP]
+        if result.exit_code:
+            stderr = result.stderr.strip()[:200]
+            raise CheckFailedError(f"the check exited with code {result.exit_code}: {stderr}")
         r.steps["check"] = "done"
 
     async def _find_account(self, email: str) -> str | None:
-        hits = await self.client.call("v2", "accounts/search", {"query": email}, idempotent=True)
-        for hit in hits if isinstance(hits, list) else []:
-            if isinstance(hit, dict) and str(hit.get("email_address") or "").lower() == email:
-                return str(hit["account_id"])
+        for hit in await self.client.v2.accounts.search(query=email):
+            if (hit.email_address or "").lower() == email:
+                return hit.account_id
         return None
 
     async def _sign_up(self, student: Student) -> str:
         from ..errors import SignUpError
 
         try:
-            data = await self.client.call(
-                "v2",
-                "auth/sign-up",
-                {"terms": True, "email": student.email,
-                 # The student signs in through "forgot password"; nobody needs this one.
-                 "password": secrets.token_urlsafe(24),
-                 "firstName": student.first_name or student.email.split("@")[0],
-                 "lastName": student.last_name or "Student"},
-            )  # fmt: skip
+            signed_up = await self.client.v2.auth.sign_up(
+                terms=True,
+                email=student.email,
+                # The student signs in through "forgot password"; nobody needs this one.
+                password=secrets.token_urlsafe(24),
+                firstName=student.first_name or student.email.split("@")[0],
+                lastName=student.last_name or "Student",
+            )
         except SignUpError:
             # Another run created it between our search and our sign-up: use that account.
             found = await self._find_account(student.email)
             if found is None:
                 raise
             return found
-        return str(data["account_id"]) if isinstance(data, dict) else ""
+        return signed_up.account_id
 
     async def _create_project(self, student: Student) -> _Project:
         marker = Marker(self.course_id, student.email)
         description = marker.describe_in(f"{self.course}: the project of {student.name}.")
-        data = await self.client.call(
-            "v2",
-            "projects/create",
-            {"title": project_title(self.course, student), "description": description},
+        created = await self.client.v2.projects.create(
+            title=project_title(self.course, student), description=description
         )
-        project = _Project(str(data["project_id"]) if isinstance(data, dict) else "", description,
-                           marker)  # fmt: skip
+        project = _Project(created.project_id, description, marker)
         index = await self._projects()
         index.setdefault(student.email, project)
         return index[student.email]
 
     async def _invite(self, student: Student, project: _Project) -> None:
         link = f"{self.client.base_url.rstrip('/')}/projects/{project.project_id}/"
-        await self.client.call(
-            "conat/hub",
-            "projects.inviteCollaboratorWithoutAccount",
-            {"args": [{"opts": {
-                "project_id": project.project_id,
-                "title": project_title(self.course, student),
-                "link2proj": link,
-                "to": student.email,
-                "subject": f"Invitation to the course {self.course}",
-                "email": f"<p>Please join the course <b>{_html(self.course)}</b> on CoCalc: "
-                         f"<a href=\"{link}\">your project</a>.</p>",
-            }}]},
-        )  # fmt: skip
+        await self.client.conat.hub.projects.invite_collaborator_without_account(
+            project_id=project.project_id,
+            title=project_title(self.course, student),
+            link2proj=link,
+            to=student.email,
+            subject=f"Invitation to the course {self.course}",
+            email=f"<p>Please join the course <b>{_html(self.course)}</b> on CoCalc: "
+            f'<a href="{link}">your project</a>.</p>',
+        )
         await self._save(project, replace(project.marker, invited_at=time.time()))
 
     # -- collect and return -------------------------------------------------------------------
@@ -556,18 +544,15 @@ class CourseJob:
         async with self._index_lock:
             stale = time.monotonic() - self._index_loaded_at > 1.0
             if self._index is None or (refresh and stale):
-                rows = await self.client.call(
-                    "v2", "projects/get", {"limit": PROJECT_LIST_LIMIT}, idempotent=True
-                )
+                rows = await self.client.v2.projects.get(limit=PROJECT_LIST_LIMIT)
                 index: dict[str, _Project] = {}
-                found = [x for x in rows if isinstance(x, dict)] if isinstance(rows, list) else []
                 # Oldest id first on a tie, so two runs racing pick the same project.
-                for row in sorted(found, key=lambda x: str(x.get("project_id"))):
-                    description = str(row.get("description") or "")
+                for row in sorted(rows, key=lambda x: x.project_id):
+                    description = row.description or ""
                     marker = Marker.find(description)
                     if marker is not None and marker.course == self.course_id:
                         index.setdefault(
-                            marker.email, _Project(str(row["project_id"]), description, marker)
+                            marker.email, _Project(row.project_id, description, marker)
                         )
                 if self._index is not None:  # keep what this run made and the list missed
                     for email, project in self._index.items():
@@ -578,34 +563,26 @@ class CourseJob:
 
     async def _save(self, project: _Project, marker: Marker) -> None:
         description = marker.describe_in(project.description)
-        await self.client.call(
-            "v2",
-            "projects/update",
-            {"project_id": project.project_id, "description": description},
-            idempotent=True,  # setting the same description twice is harmless
+        # Setting the same description twice is harmless: the call may be repeated.
+        await _repeatable(self.client).projects.update(
+            project_id=project.project_id, description=description
         )
         project.description, project.marker = description, marker
 
     async def _collaborators(self, project_id: str) -> set[str]:
-        rows = await self.client.call(
-            "v2", "projects/collaborators/list", {"project_id": project_id}, idempotent=True
-        )
-        return (
-            {str(x.get("account_id")) for x in rows if isinstance(x, dict)}
-            if isinstance(rows, list)
-            else set()
-        )
+        rows = await self.client.v2.projects.collaborators.list(project_id=project_id)
+        return {row.account_id for row in rows}
 
     async def _exec(self, project_id: str, script: str) -> str:
         """Run a read-only shell snippet; its stdout (a look-up, so idempotent)."""
-        out = await self.client.call(
-            "v2",
-            "exec",
-            {"project_id": project_id, "command": script, "bash": True, "timeout": 30,
-             "err_on_exit": False},
-            idempotent=True,
-        )  # fmt: skip
-        return str(out.get("stdout", "")) if isinstance(out, dict) else ""
+        out = await _repeatable(self.client).exec(
+            project_id=project_id,
+            command=script,
+            bash=True,
+            exec_timeout=CHECK_TIMEOUT_S,
+            err_on_exit=False,
+        )
+        return out.stdout
 
     async def _exists(self, project_id: str, path: str) -> bool:
         return "yes" in await self._exec(project_id, f"test -e {shlex.quote(path)} && echo yes")
@@ -615,17 +592,18 @@ class CourseJob:
     ) -> None:
         from ..errors import CopyFailedError
 
-        data = await self.client.call(
-            "v2",
-            "projects/copy-path",
-            {"src_project_id": src, "path": path, "target_project_id": target,
-             "target_path": target_path, "overwrite_newer": True, "wait_until_done": False},
-        )  # fmt: skip
-        copy_id = data.get("copy_id") if isinstance(data, dict) else None
-        if copy_id:
-            await self.client.wait_for_copy_v2(str(copy_id), timeout=self.copy_timeout)
-        # An empty copy_id means the hub copied before answering (the real hub does this); the
-        # copy is confirmed by looking, either way.
+        # wait=True asks the hub not to wait (wait_until_done=False) and polls the copy for up
+        # to copy_timeout seconds; an empty copy_id means the hub copied before answering (the
+        # real hub does this) and there is nothing to poll. The copy is confirmed by looking.
+        await self.client.v2.projects.copy_path(
+            src_project_id=src,
+            path=path,
+            target_project_id=target,
+            target_path=target_path,
+            overwrite_newer=True,
+            wait=True,
+            wait_timeout=self.copy_timeout,
+        )
         if not await self._exists(check_in or target, target_path):
             raise CopyFailedError(None, f"{path!r} was copied but {target_path!r} is not there")
 
@@ -655,6 +633,15 @@ def _checked(roster: Sequence[Student]) -> list[Student]:
     if problems:
         raise ValueError(f"bad roster entries: {'; '.join(problems)}")
     return out
+
+
+def _repeatable(client: Client) -> V2:
+    """``client.v2`` for calls this job knows may be repeated although their endpoint may not
+    in general (a read-only shell snippet, setting a description or a collaborator again)."""
+    from .._generated.v2 import V2
+    from .._runtime import CallAs
+
+    return V2(CallAs(client, idempotent=True))
 
 
 def _html(text: str) -> str:
