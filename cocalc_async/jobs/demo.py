@@ -25,10 +25,9 @@ FILES = {
 async def seed_course(client: Client, title: str = f"{DEMO_COURSE} (instructor)") -> str:
     """Create the instructor's course project and write the assignment into it, through v2
     (``projects/create``, ``projects/write-text-file``); return the project id."""
-    created = await client.call("v2", "projects/create", {"title": title})
-    pid = str(created["project_id"]) if isinstance(created, dict) else ""
+    created = await client.v2.projects.create(title=title)
     for path, content in FILES.items():
-        await client.call(
-            "v2", "projects/write-text-file", {"project_id": pid, "path": path, "content": content}
+        await client.v2.projects.write_text_file(
+            project_id=created.project_id, path=path, content=content
         )
-    return pid
+    return created.project_id
