@@ -13,13 +13,36 @@ from ._version import __version__
 if TYPE_CHECKING:
     from ._config import Timeout
     from .client import Client
+    from .transport import (
+        AiohttpTransport,
+        MockTransport,
+        Transport,
+        TransportRequest,
+        TransportResponse,
+    )
 
-__all__ = ["NOT_GIVEN", "Client", "NotGiven", "Timeout", "__version__"]
+__all__ = [
+    "NOT_GIVEN",
+    "AiohttpTransport",
+    "Client",
+    "MockTransport",
+    "NotGiven",
+    "Timeout",
+    "Transport",
+    "TransportRequest",
+    "TransportResponse",
+    "__version__",
+]
 
 _LAZY = {
     "Client": ("client", "Client"),
     "Timeout": ("_config", "Timeout"),
     "obtain_api_key": ("embed", "obtain_api_key"),
+    "AiohttpTransport": ("transport", "AiohttpTransport"),
+    "MockTransport": ("transport", "MockTransport"),
+    "Transport": ("transport", "Transport"),
+    "TransportRequest": ("transport", "TransportRequest"),
+    "TransportResponse": ("transport", "TransportResponse"),
 }
 
 

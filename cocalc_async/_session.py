@@ -191,14 +191,14 @@ class Session:
                 try:
                     if self._closed:
                         raise ClientClosedError("this Client is closed; create a new one")
-                    status, headers, body = await self._transport.handle(attempt)
+                    status, answer_headers, body = await self._transport.handle(attempt)
                 finally:
                     semaphore.release()
                 return classify_response(
                     request.api,
                     request.path,
                     status,
-                    headers,
+                    answer_headers,
                     body,
                     request_id=request_id,
                     attempts=1,
