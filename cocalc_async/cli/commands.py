@@ -90,18 +90,19 @@ async def exec_(args: argparse.Namespace, client: Client) -> int:
             cmd[0],
             args=cmd[1:],
             path=args.path,
-            timeout=args.exec_timeout,
+            exec_timeout=args.exec_timeout,
             max_output=args.max_output,
             err_on_exit=False,
         )
-        result = await job.wait(timeout=args.exec_timeout + 60)
+        wait_s = args.wait_timeout if args.wait_timeout is not None else args.exec_timeout + 60
+        result = await job.wait(wait_timeout=wait_s)
     else:
         options: dict[str, Any] = {"path": args.path, "max_output": args.max_output}
         result = await client.v2.exec(
             project_id=args.project,
             command=cmd[0],
             args=cmd[1:],
-            timeout=args.exec_timeout,
+            exec_timeout=args.exec_timeout,
             err_on_exit=False,
             **{k: v for k, v in options.items() if v is not None},
         )

@@ -21,7 +21,15 @@ def _common(top: bool) -> argparse.ArgumentParser:
     p.add_argument("--api-key-file", metavar="FILE", help="read the API key from FILE", **d)  # type: ignore[arg-type]
     p.add_argument("--json", action="store_true", help="machine-readable output", **flag)  # type: ignore[arg-type]
     p.add_argument("--debug", action="store_true", help="log requests, show tracebacks", **flag)  # type: ignore[arg-type]
-    p.add_argument("--timeout", type=float, metavar="S", help="seconds per HTTP attempt", **d)  # type: ignore[arg-type]
+    p.add_argument(
+        "--request-timeout",
+        "--timeout",
+        dest="timeout",
+        type=float,
+        metavar="S",
+        help="seconds per HTTP attempt (--timeout is its old name)",
+        **d,  # type: ignore[arg-type]
+    )
     return p
 
 
@@ -57,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=60,
         metavar="S",
         help="server-side limit (default 60); above 50 s the command runs as an async job",
+    )
+    p.add_argument(
+        "--wait-timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="how long to wait for an async job (default: --exec-timeout + 60); see "
+        "docs/timeouts.md",
     )
     p.add_argument("--max-output", type=int, metavar="N", help="cap stdout and stderr at N chars")
 

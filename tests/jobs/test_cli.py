@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -102,6 +103,13 @@ def test_exec_exit_codes(env: Server, capsys: pytest.CaptureFixture[str]) -> Non
     assert capsys.readouterr().out == "as-a-job\n"
     start = env.emu.requests.for_endpoint("v2/exec")[0].body
     assert (start["async_call"], start["timeout"]) == (True, 120)
+    # --wait-timeout bounds the waiting, not the job: it ends the wait (exit 1) long before the
+    # job's own 120 s server-side limit
+    started = time.monotonic()
+    argv = ["exec", pid, "--exec-timeout", "120", "--wait-timeout", "0.5", "--", "sleep", "5"]
+    assert main(argv) == 1
+    assert time.monotonic() - started < 4
+    assert "still running" in capsys.readouterr().err
 
 
 def test_write_read_copy_query_call(
