@@ -20,17 +20,17 @@ from ._types import API_NAMES, NOT_GIVEN, Json
 from .errors import (
     AccountCreationFailedError,
     APIError,
+    APIResponseError,
     APIStatusError,
-    AuthenticationError,
+    AuthenticationStatusError,
     BadGatewayError,
     BadRequestError,
-    CoCalcAPIError,
     FileNotFoundOnServerError,
     GatewayTimeoutError,
     InternalServerError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
+    NotFoundStatusError,
+    PermissionDeniedStatusError,
+    RateLimitStatusError,
     RequestTooLargeError,
     ResponseDecodeError,
     ServiceUnavailableError,
@@ -147,13 +147,19 @@ def _check_endpoint(api: str, path: str) -> None:
 # --- classifying responses ---------------------------------------------------------------
 
 # The error table (cocalc_async/spec/errors.py, generated into _generated/error_table.py): each
-# text row is compiled once here; shape rows are applied where the shape is recognised.
+# text row is compiled once here; shape rows are applied where the shape is recognised. A row
+# names a kind; what is raised is the kind's form for where the answer came from (errors.form_of):
+# its StatusError form from a non-2xx answer, its ResponseError form from a 2xx body.
 
 
 class _Rule(NamedTuple):
     id: str
-    #: A CoCalcAPIError subclass; ``type[Any]`` because shape rows pass their own keywords.
+    #: The kind the row names; ``type[Any]`` because shape rows pass their own keywords.
     cls: type[Any]
+    #: The class raised when the row matches a non-2xx answer (``None``: such an answer is
+    #: classified by its status instead) and when it matches a 2xx body.
+    status_cls: type[Any] | None
+    body_cls: type[Any] | None
     match: str
     pattern: str
     regex: re.Pattern[str] | None
@@ -166,11 +172,18 @@ def _load_rules() -> tuple[tuple[_Rule, ...], dict[str, _Rule]]:
     text_rules: list[_Rule] = []
     shapes: dict[str, _Rule] = {}
     for rid, cls_name, match, pattern, status, api, path, shape in _error_table.RULES:
-        cls = getattr(errors, cls_name)
-        if not (isinstance(cls, type) and issubclass(cls, CoCalcAPIError)):
-            raise TypeError(f"error table row {rid!r} names {cls_name}, not a CoCalcAPIError")
+        cls = getattr(errors, cls_name, None)
+        if not (isinstance(cls, type) and issubclass(cls, APIError)):
+            raise TypeError(f"error table row {rid!r} names {cls_name}, not an APIError")
+        status_cls = errors.form_of(cls, from_status=True)
+        body_cls = errors.form_of(cls, from_status=False)
+        # A text row can match a 2xx body, so its kind must have a body form; a shape row is
+        # raised from the one side its shape belongs to.
+        needed = status_cls if status is not None and not 200 <= status < 300 else body_cls
+        if needed is None:
+            raise TypeError(f"error table row {rid!r}: {cls_name} never arrives that way")
         regex = re.compile(pattern) if match == "regex" else None
-        rule = _Rule(rid, cls, match, pattern, regex, status, api, path)
+        rule = _Rule(rid, cls, status_cls, body_cls, match, pattern, regex, status, api, path)
         if shape is not None:
             shapes[shape] = rule
         else:
@@ -193,13 +206,22 @@ def _shape_rule(shape: str) -> _Rule:
     return _rules()[1][shape]
 
 
+def _shape_class(rule: _Rule, *, from_status: bool) -> type[Any]:
+    """The class a shape row raises; _load_rules has checked that its kind has that form."""
+    cls = rule.status_cls if from_status else rule.body_cls
+    if cls is None:
+        raise TypeError(f"error table row {rule.id!r} has no form for this answer")
+    return cls
+
+
 _ERROR_PREFIX = "Error: "
 
 
 class _Kind(NamedTuple):
-    """What a text rule decided: the class, the throttle hint, the file path an ENOENT names."""
+    """What a text rule decided: the row's kind (and its two forms), the throttle hint, the file
+    path an ENOENT names."""
 
-    cls: type[Any]
+    row: _Rule
     retry_after: float | None
     path: str | None
     rule: str
@@ -234,7 +256,7 @@ def _match_text(text: str, code: Any = None, answer: _Answer | None = None) -> _
             continue
         groups = found.groupdict() if found is not None else {}
         wait = groups.get("retry_after")
-        return _Kind(rule.cls, float(wait) if wait else None, groups.get("path"), rule.id)
+        return _Kind(rule, float(wait) if wait else None, groups.get("path"), rule.id)
     return None
 
 
@@ -250,16 +272,19 @@ _V1_FAILURE_EVENTS = frozenset(
 )
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
+    401: AuthenticationStatusError,
+    403: PermissionDeniedStatusError,
+    404: NotFoundStatusError,
     413: RequestTooLargeError,
-    429: RateLimitError,
+    429: RateLimitStatusError,
     500: InternalServerError,
     502: BadGatewayError,
     503: ServiceUnavailableError,
     504: GatewayTimeoutError,
 }
+# Non-2xx statuses whose JSON error text is classified by the error table (a kind with a status
+# form); any other status is classified by the status alone.
+_TEXT_STATUSES = frozenset({400, 401, 403, 404, 429})
 _TAGS = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
 
@@ -387,8 +412,8 @@ def _raise_status_error(answer: _Answer, decoded: Any) -> NoReturn:
         if status == 400 and isinstance(decoded, dict):
             _raise_invalid_body(answer, decoded, text)
         kind = _match_text(text, _code_of(message), answer)
-        if kind is not None and status in (400, 401, 403, 404, 429):
-            raise _build(kind, text, answer, decoded, message, retry_after)
+        if kind is not None and kind.row.status_cls is not None and status in _TEXT_STATUSES:
+            raise _build(kind.row.status_cls, kind, text, answer, decoded, message, retry_after)
     else:
         text = _html_summary(answer.body) or f"HTTP {status}"
         if status == 404 and not isinstance(decoded, (dict, list)):
@@ -411,7 +436,7 @@ def _raise_invalid_body(answer: _Answer, decoded: dict[str, Any], text: str) -> 
         return
     fields = [_issue_text(issue) for issue in issues[:10] if isinstance(issue, dict)]
     detail = f" ({'; '.join(fields)})" if fields else ""
-    raise rule.cls(
+    raise _shape_class(rule, from_status=True)(
         f"{text}{detail}",
         errors=issues,
         **answer.context(decoded, decoded.get("message")),
@@ -459,7 +484,9 @@ def _raise_not_served(answer: _Answer, title: str) -> None:
         )
     else:
         what = f"this server does not serve the conat bridge (/api/{answer.api})"
-    raise rule.cls(f"HTTP 404 ({title}): {what}", replacement=replacement, **answer.context(None))
+    raise _shape_class(rule, from_status=True)(
+        f"HTTP 404 ({title}): {what}", replacement=replacement, **answer.context(None)
+    )
 
 
 def _code_of(error: Any) -> Any:
@@ -467,31 +494,33 @@ def _code_of(error: Any) -> Any:
 
 
 def _build(
+    cls: type[Any],
     kind: _Kind,
     text: str,
     answer: _Answer,
     data: Any,
     error: Any,
     retry_after: float | None = None,
-) -> CoCalcAPIError:
-    """The error a table row names, with the server's exact text."""
+) -> APIError:
+    """The error a table row names, in the form ``cls`` for where it came from, with the
+    server's exact text."""
     extra: dict[str, Any] = {}
-    if issubclass(kind.cls, FileNotFoundOnServerError):
+    if issubclass(cls, FileNotFoundOnServerError):
         path = kind.path
         if path is None and isinstance(error, dict) and isinstance(error.get("path"), str):
             path = error["path"]
         extra["path"] = path
     hint = retry_after if retry_after is not None else kind.retry_after
-    built: CoCalcAPIError = kind.cls(text, retry_after=hint, **extra, **answer.context(data, error))
+    built: APIError = cls(text, retry_after=hint, **extra, **answer.context(data, error))
     return built
 
 
-def _body_error(answer: _Answer, data: dict[str, Any], error: Any) -> CoCalcAPIError:
+def _body_error(answer: _Answer, data: dict[str, Any], error: Any) -> APIError:
     text = _describe(error) if error is not None else "the server reported an error"
     kind = _match_text(text, _code_of(error), answer)
-    if kind is None:
-        return CoCalcAPIError(text, **answer.context(data, error))
-    return _build(kind, text, answer, data, error)
+    if kind is None or kind.row.body_cls is None:
+        return APIResponseError(text, **answer.context(data, error))
+    return _build(kind.row.body_cls, kind, text, answer, data, error)
 
 
 def _raise_latex_failure(answer: _Answer, data: dict[str, Any]) -> None:
@@ -510,7 +539,7 @@ def _raise_latex_failure(answer: _Answer, data: dict[str, Any]) -> None:
     if not parts:
         return
     text = parts.get("compile") or parts.get("pdf") or "LaTeX failed"
-    raise rule.cls(
+    raise _shape_class(rule, from_status=False)(
         f"LaTeX compile failed: {text}",
         compile_error=parts.get("compile"),
         pdf_error=parts.get("pdf"),

@@ -27,11 +27,15 @@ import attrs
 
 from .errors import (
     APIConnectionError,
+    APIResponseError,
     APIStatusError,
     AuthenticationError,
-    CoCalcAPIError,
     CoCalcError,
+    InvalidParametersError,
+    NotFoundError,
     PermissionDeniedError,
+    RateLimitError,
+    UnknownEndpointError,
 )
 
 if TYPE_CHECKING:
@@ -116,6 +120,19 @@ class DoctorReport:
         return "\n".join(lines)
 
 
+#: How the project bridge says no to a key: any error in a 2xx body, or one of these kinds as a
+#: status.
+_REFUSALS = (
+    APIResponseError,
+    AuthenticationError,
+    PermissionDeniedError,
+    NotFoundError,
+    InvalidParametersError,
+    UnknownEndpointError,
+    RateLimitError,
+)
+
+
 async def identify(client: Client) -> Identity:
     """Whom ``client``'s key belongs to: the conat ``system.test`` of the hub bridge, else the
     project bridge's (a project key), with the account's name when there is one.
@@ -127,7 +144,7 @@ async def identify(client: Client) -> Identity:
     except AuthenticationError as hub_refusal:
         try:
             data = await client.call("conat/project", "system.test", {"args": []})
-        except (AuthenticationError, PermissionDeniedError, CoCalcAPIError):
+        except _REFUSALS:
             raise hub_refusal from None
         project_id = data.get("project_id") if isinstance(data, dict) else None
         if not isinstance(project_id, str):
@@ -138,7 +155,7 @@ async def identify(client: Client) -> Identity:
     first = last = None
     try:
         names = await client.conat.hub.system.get_names(account_ids=[me.account_id])
-    except CoCalcAPIError:
+    except _REFUSALS:
         names = {}  # the name is a nicety; the key is known to work
     entry = names.get(me.account_id)
     if entry is not None:
@@ -152,11 +169,9 @@ async def _served(
     try:
         await client.call(api, path, {}, timeout=timeout, max_retries=0, idempotent=True)
     except APIStatusError as err:
-        if isinstance(err, CoCalcAPIError) and err.status_code == 200:
-            return True  # an error in the body: the route exists
         return False if err.status_code == 404 else None
-    except CoCalcAPIError:
-        return True
+    except APIResponseError:
+        return True  # an error in a 2xx body: the route exists
     except CoCalcError:
         return None  # no answer (connection, timeout): cannot tell
     return True
@@ -171,7 +186,7 @@ async def _ping(client: Client, api: Literal["conat/hub", "conat/project"]) -> t
     rtt = time.perf_counter() - sent
     now = data.get("now") if isinstance(data, dict) else None
     if isinstance(now, bool) or not isinstance(now, (int, float)):
-        raise CoCalcAPIError(f"system.ping answered without a time: {data!r}"[:200])
+        raise APIResponseError(f"system.ping answered without a time: {data!r}"[:200])
     return rtt, now / 1000 - (sent_wall + rtt / 2)
 
 

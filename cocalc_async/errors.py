@@ -4,26 +4,29 @@
 
     CoCalcError
     ├── APIError                      the server answered (or should have), carries the call's context
-    │   ├── CoCalcAPIError            an error decoded from a response body (usually HTTP 200)
+    │   ├── APIStatusError            a non-2xx answer; ``status_code`` is that int
+    │   │   ├── BadRequestError              400 of no more specific kind
+    │   │   ├── RequestTooLargeError         413
+    │   │   ├── InternalServerError          >= 500 (BadGatewayError, ServiceUnavailableError,
+    │   │   │                                GatewayTimeoutError beneath it)
+    │   │   ├── EndpointNotServedError       404 page: no v1 here, or no such route (a NotFoundError)
+    │   │   └── <Kind>StatusError            a kind below, answered with a non-2xx status
+    │   ├── APIResponseError          an error in a 2xx body (old name: CoCalcAPIError)
     │   │   ├── AccountCreationFailedError   v1 ``account_creation_failed`` (``reason`` dict)
     │   │   ├── SignUpError                  v2 ``auth/sign-up`` ``{"issues": {...}}``
     │   │   ├── LatexError                   v2 ``latex`` answered with a failed compile
     │   │   ├── NotImplementedOnServerError  v2 ``compute/control`` ("NOT implemented yet")
     │   │   ├── BridgeTimeoutError           the conat bridge's "timeout - callHub: ... code='408'"
     │   │   ├── ProjectCallTimeoutError      v2 ``exec``'s "undefined" after the hub's 60 s wait
-    │   │   └── NotFoundError ...            (also APIStatusError when it came as a 404)
-    │   │       ├── FileNotFoundOnServerError   ``ENOENT`` (``path``)
-    │   │       └── EndpointNotServedError      404 page: no v1 here, or no such route
-    │   ├── APIStatusError            any non-2xx status; carries ``status_code``
-    │   │   ├── BadRequestError              400 of no more specific kind
-    │   │   ├── RequestTooLargeError         413
-    │   │   └── InternalServerError          >= 500 (BadGatewayError, ServiceUnavailableError,
-    │   │                                    GatewayTimeoutError beneath it)
-    │   ├── AuthenticationError       missing/wrong key, banned account  (CoCalcAPIError and APIStatusError)
-    │   ├── PermissionDeniedError     "does not have ... access"         (CoCalcAPIError and APIStatusError)
-    │   ├── RateLimitError            429 or the throttle text; ``retry_after``
-    │   ├── InvalidParametersError    v1 "invalid parameters ...", v2 400 "Invalid request body."
-    │   ├── UnknownEndpointError      v1 "unknown endpoint"; conat "unknown function '...'"
+    │   │   └── <Kind>ResponseError          a kind below, reported in a 2xx body
+    │   ├── the kinds that arrive both ways (each has a StatusError and a ResponseError form):
+    │   │   ├── AuthenticationError          missing/wrong key, banned account
+    │   │   ├── PermissionDeniedError        "does not have ... access"
+    │   │   ├── NotFoundError                an object or route that does not exist
+    │   │   │   └── FileNotFoundOnServerError   ``ENOENT`` (``path``)
+    │   │   ├── InvalidParametersError       v1 "invalid parameters ...", v2 400 "Invalid request body."
+    │   │   ├── UnknownEndpointError         v1 "unknown endpoint"; conat "unknown function '...'"
+    │   │   └── RateLimitError               429 or the throttle text; ``retry_after``
     │   ├── ResponseDecodeError       a body that is not the JSON it should be
     │   └── ResponseTooLargeError     a body over ``max_response_bytes``
     ├── APIConnectionError            the transport failed; ``APITimeoutError`` beneath it
@@ -34,10 +37,35 @@
         ├── CopyFailedError, ExecFailedError, ExecJobPollError
         └── PollTimeoutError
 
-The classes that can arise both from an HTTP 200 body and from a non-2xx status (authentication,
-permission, rate limit, parameters, unknown endpoint) derive from both ``CoCalcAPIError`` and
-``APIStatusError``, so ``except APIStatusError`` catches every non-2xx answer and ``except
-CoCalcAPIError`` every error the server put in a body. ``status_code`` says which it was.
+Where an error came from decides its base: :class:`APIStatusError` only for a non-2xx answer
+("the server failed, or refused at the HTTP level"), :class:`APIResponseError` only for an error
+CoCalc put in a 2xx body ("the server answered, and the answer is no"). No error is both.
+
+What went wrong is the *kind*. CoCalc reports the same kind both ways: a wrong key is a 401 on
+one route and ``200 {"error": "... must be signed in ..."}`` on another. So each such kind is a
+class under :class:`APIError` (``AuthenticationError``), and the SDK raises one of its two
+concrete forms, each deriving from the kind and from exactly one base::
+
+    class AuthenticationStatusError(AuthenticationError, APIStatusError)      # the 401
+    class AuthenticationResponseError(AuthenticationError, APIResponseError)  # the 200 body
+
+``except AuthenticationError`` catches both, ``except APIStatusError`` only the 401, ``except
+APIResponseError`` only the body. Why two named classes per kind rather than one class with a
+flag: ``except`` and ``isinstance`` are the only tests most code makes, both read class
+membership, and named module-level classes keep that exact for mypy (an
+``AuthenticationStatusError`` is statically both an ``AuthenticationError`` and an
+``APIStatusError``), for pickling (a class found by name) and in tracebacks and reprs, which show
+the kind's name with where it came from.
+
+Calling a kind picks its form from ``status_code``: ``RateLimitError("slow", status_code=429)``
+builds a ``RateLimitStatusError``; without a status, or with a 2xx one, the ``ResponseError``
+form. Code written when the kinds were concrete classes keeps working and still gets an error
+that is exactly one of the two. The error table (``cocalc_async/spec/errors.py``) names kinds;
+the classifier raises the form that fits the answer.
+
+``CoCalcAPIError`` is the old name of :class:`APIResponseError` (the same class object). It used
+to catch the two-way kinds whatever their status; now, like every ``APIResponseError``, it catches
+only errors from a 2xx body: catch the kind, or :class:`APIError`, for both.
 
 No error ever holds the API key: messages are built from the server's text and the endpoint.
 """
@@ -45,15 +73,18 @@ No error ever holds the API key: messages are built from the server's text and t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponseError",
     "APIStatusError",
     "APITimeoutError",
     "AccountCreationFailedError",
     "AuthenticationError",
+    "AuthenticationResponseError",
+    "AuthenticationStatusError",
     "BadGatewayError",
     "BadRequestError",
     "BridgeTimeoutError",
@@ -66,17 +97,27 @@ __all__ = [
     "ExecFailedError",
     "ExecJobPollError",
     "FileNotFoundOnServerError",
+    "FileNotFoundOnServerResponseError",
+    "FileNotFoundOnServerStatusError",
     "GatewayTimeoutError",
     "InternalServerError",
     "InvalidParametersError",
+    "InvalidParametersResponseError",
+    "InvalidParametersStatusError",
     "LatexError",
     "NotFoundError",
+    "NotFoundResponseError",
+    "NotFoundStatusError",
     "NotImplementedOnServerError",
     "OperationError",
     "PermissionDeniedError",
+    "PermissionDeniedResponseError",
+    "PermissionDeniedStatusError",
     "PollTimeoutError",
     "ProjectCallTimeoutError",
     "RateLimitError",
+    "RateLimitResponseError",
+    "RateLimitStatusError",
     "RequestTooLargeError",
     "ResponseDecodeError",
     "ResponseTooLargeError",
@@ -84,6 +125,8 @@ __all__ = [
     "ServiceUnavailableError",
     "SignUpError",
     "UnknownEndpointError",
+    "UnknownEndpointResponseError",
+    "UnknownEndpointStatusError",
 ]
 
 
@@ -119,7 +162,8 @@ class APIError(CoCalcError):
     Attributes:
         message: a readable description (the server's own text where there is one).
         endpoint: ``"<api>/<path>"``, e.g. ``"v1/ping"``.
-        status_code: the HTTP status (200 for errors CoCalc reports inside a 200 body).
+        status_code: the HTTP status (an int outside 200-299 on an :class:`APIStatusError`, the
+            2xx status on an :class:`APIResponseError`, ``None`` when there was no answer).
         body: the decoded JSON body when there was one, else ``None``.
         body_excerpt: the first few hundred characters of the raw body.
         headers: the response headers (never the request's, which hold the key).
@@ -129,6 +173,18 @@ class APIError(CoCalcError):
         retry_after: the server's wait hint in seconds (Retry-After, or CoCalc's throttle text).
         code: the machine-readable error code when the server sent one (see :attr:`code`).
     """
+
+    #: A two-way kind's (status form, response form), set on the kind itself by ``_two_ways``.
+    _forms: ClassVar[tuple[type[APIStatusError], type[APIResponseError]] | None] = None
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        # Calling a two-way kind builds one of its forms, chosen by the answer's status: the
+        # error is then an APIStatusError or an APIResponseError, never neither. Looked up in the
+        # class's own __dict__ so the forms themselves (which inherit _forms) are built as is.
+        forms = cls.__dict__.get("_forms")
+        if forms is not None:
+            cls = forms[0] if _is_failure_status(kwargs.get("status_code")) else forms[1]
+        return super().__new__(cls, *args)
 
     def __init__(
         self,
@@ -177,27 +233,98 @@ class APIError(CoCalcError):
         return f"{type(self).__name__}({self.message!r}, endpoint={self.endpoint!r}, status_code={self.status_code!r})"
 
 
-class CoCalcAPIError(APIError):
-    """CoCalc reported an error inside a response body: ``{"event":"error"}``, ``{"error":...}``
-    or a failure event. Usually with HTTP 200."""
-
-
 class APIStatusError(APIError):
-    """The server answered with a non-2xx status (often with an HTML body)."""
+    """The server answered with a non-2xx status (often with an HTML body).
+
+    ``status_code`` is always that status, an int outside 200-299; building one without it is a
+    ``TypeError``, so ``except APIStatusError`` never sees an error that came in a 2xx body.
+    """
 
     status_code: int
 
+    def __init__(self, message: str, *, status_code: int, **kwargs: Any) -> None:
+        if not _is_failure_status(status_code):
+            raise TypeError(
+                f"{type(self).__name__} needs the answer's non-2xx status_code, got {status_code!r}"
+            )
+        super().__init__(message, status_code=status_code, **kwargs)
 
-class AuthenticationError(CoCalcAPIError, APIStatusError):
-    """A missing or wrong API key, or a banned account."""
+
+class APIResponseError(APIError):
+    """CoCalc reported an error inside a 2xx response body: ``{"event":"error"}``,
+    ``{"error": ...}`` or a failure event. ``status_code`` is that status (almost always 200).
+
+    ``CoCalcAPIError`` is this class's old name.
+    """
 
 
-class PermissionDeniedError(CoCalcAPIError, APIStatusError):
+#: The old name of :class:`APIResponseError`, the same class (kept for code written before the
+#: status/response split).
+CoCalcAPIError = APIResponseError
+
+
+def _is_failure_status(status: object) -> bool:
+    return isinstance(status, int) and not isinstance(status, bool) and not 200 <= status < 300
+
+
+def _two_ways(
+    kind: type[APIError], status_form: type[APIStatusError], response_form: type[APIResponseError]
+) -> None:
+    """Record a kind's two concrete forms, which calling the kind chooses between."""
+    if not (issubclass(status_form, kind) and issubclass(response_form, kind)):
+        raise TypeError(f"the forms of {kind.__name__} must derive from it")
+    kind._forms = (status_form, response_form)
+
+
+def form_of(kind: type[APIError], *, from_status: bool) -> type[APIError] | None:
+    """The class to raise for ``kind`` from a non-2xx answer (``from_status=True``) or from a 2xx
+    body: the kind's own form when it has two, the kind itself when it is already of that side,
+    else ``None`` (the kind never arrives that way, e.g. a ``LatexError`` as a status)."""
+    forms = kind.__dict__.get("_forms")
+    if forms is not None:
+        chosen: type[APIError] = forms[0] if from_status else forms[1]
+        return chosen
+    side = APIStatusError if from_status else APIResponseError
+    return kind if issubclass(kind, side) else None
+
+
+# --- the kinds that arrive both as a status and in a body --------------------------------------
+
+
+class AuthenticationError(APIError):
+    """A missing or wrong API key, or a banned account (a 401, or "must be signed in" in a body)."""
+
+
+class AuthenticationStatusError(AuthenticationError, APIStatusError):
+    """An :class:`AuthenticationError` answered with a non-2xx status (401, 403)."""
+
+
+class AuthenticationResponseError(AuthenticationError, APIResponseError):
+    """An :class:`AuthenticationError` reported in a 2xx body."""
+
+
+class PermissionDeniedError(APIError):
     """The account (or project key) lacks access: "User ... does not have write access to project ..."."""
 
 
-class NotFoundError(CoCalcAPIError, APIStatusError):
-    """A route or an object that does not exist (HTTP 404)."""
+class PermissionDeniedStatusError(PermissionDeniedError, APIStatusError):
+    """A :class:`PermissionDeniedError` answered with a non-2xx status (403)."""
+
+
+class PermissionDeniedResponseError(PermissionDeniedError, APIResponseError):
+    """A :class:`PermissionDeniedError` reported in a 2xx body."""
+
+
+class NotFoundError(APIError):
+    """A route or an object that does not exist (a 404, or "copy_id not found" in a body)."""
+
+
+class NotFoundStatusError(NotFoundError, APIStatusError):
+    """A :class:`NotFoundError` answered with a non-2xx status (404)."""
+
+
+class NotFoundResponseError(NotFoundError, APIResponseError):
+    """A :class:`NotFoundError` reported in a 2xx body."""
 
 
 class FileNotFoundOnServerError(NotFoundError):
@@ -211,7 +338,15 @@ class FileNotFoundOnServerError(NotFoundError):
         self.path = path
 
 
-class EndpointNotServedError(NotFoundError):
+class FileNotFoundOnServerStatusError(FileNotFoundOnServerError, NotFoundStatusError):
+    """A :class:`FileNotFoundOnServerError` answered with a non-2xx status."""
+
+
+class FileNotFoundOnServerResponseError(FileNotFoundOnServerError, NotFoundResponseError):
+    """A :class:`FileNotFoundOnServerError` reported in a 2xx body."""
+
+
+class EndpointNotServedError(NotFoundStatusError):
     """The server has no such endpoint (HTTP 404 with a web page): API v1 on a CoCalc built after
     its removal on 2025-05-29, or a v2 route or bridge this server lacks.
 
@@ -223,7 +358,7 @@ class EndpointNotServedError(NotFoundError):
         self.replacement = replacement
 
 
-class InvalidParametersError(CoCalcAPIError, APIStatusError):
+class InvalidParametersError(APIError):
     """The server rejected the parameters: v1's "invalid parameters ...", or a validating v2 route's
     HTTP 400 ``{"message": "Invalid request body.", "errors": [...]}``.
 
@@ -236,11 +371,56 @@ class InvalidParametersError(CoCalcAPIError, APIStatusError):
         self.errors: list[Any] = list(errors) if errors is not None else []
 
 
-class UnknownEndpointError(CoCalcAPIError, APIStatusError):
+class InvalidParametersStatusError(InvalidParametersError, APIStatusError):
+    """An :class:`InvalidParametersError` answered with a non-2xx status (400)."""
+
+
+class InvalidParametersResponseError(InvalidParametersError, APIResponseError):
+    """An :class:`InvalidParametersError` reported in a 2xx body."""
+
+
+class UnknownEndpointError(APIError):
     """v1 does not know the endpoint, or it is not part of the HTTP API (any more)."""
 
 
-class BridgeTimeoutError(CoCalcAPIError):
+class UnknownEndpointStatusError(UnknownEndpointError, APIStatusError):
+    """An :class:`UnknownEndpointError` answered with a non-2xx status (v1's 400)."""
+
+
+class UnknownEndpointResponseError(UnknownEndpointError, APIResponseError):
+    """An :class:`UnknownEndpointError` reported in a 2xx body (conat's "unknown function")."""
+
+
+class RateLimitError(APIError):
+    """Too many requests: HTTP 429, or CoCalc's throttle text in a 200 body.
+
+    ``retry_after`` is the server's hint in seconds, or ``None`` when it gave none.
+    """
+
+
+class RateLimitStatusError(RateLimitError, APIStatusError):
+    """A :class:`RateLimitError` answered with a non-2xx status (429)."""
+
+
+class RateLimitResponseError(RateLimitError, APIResponseError):
+    """A :class:`RateLimitError` reported in a 2xx body (the throttle text)."""
+
+
+_two_ways(AuthenticationError, AuthenticationStatusError, AuthenticationResponseError)
+_two_ways(PermissionDeniedError, PermissionDeniedStatusError, PermissionDeniedResponseError)
+_two_ways(NotFoundError, NotFoundStatusError, NotFoundResponseError)
+_two_ways(
+    FileNotFoundOnServerError, FileNotFoundOnServerStatusError, FileNotFoundOnServerResponseError
+)
+_two_ways(InvalidParametersError, InvalidParametersStatusError, InvalidParametersResponseError)
+_two_ways(UnknownEndpointError, UnknownEndpointStatusError, UnknownEndpointResponseError)
+_two_ways(RateLimitError, RateLimitStatusError, RateLimitResponseError)
+
+
+# --- errors that arrive only in a 2xx body ------------------------------------------------------
+
+
+class BridgeTimeoutError(APIResponseError):
     """The conat bridge gave up waiting for the RPC: ``timeout - callHub: ... code='408'``.
 
     The bridge waits 15 s unless the body says otherwise (``rpc_timeout=`` on the generated
@@ -248,7 +428,7 @@ class BridgeTimeoutError(CoCalcAPIError):
     """
 
 
-class ProjectCallTimeoutError(CoCalcAPIError):
+class ProjectCallTimeoutError(APIResponseError):
     """The hub stopped waiting for the project after about 60 s: v2 ``exec`` then answers
     ``{"error": "undefined"}`` (the hub's "timeout" string has no ``.message``:
     server/projects/connection/handle-message.ts:80,93 and next/pages/api/v2/exec.ts:21
@@ -256,12 +436,12 @@ class ProjectCallTimeoutError(CoCalcAPIError):
     """
 
 
-class NotImplementedOnServerError(CoCalcAPIError):
+class NotImplementedOnServerError(APIResponseError):
     """The endpoint exists but CoCalc's own source does not implement it: v2 ``compute/control``
     answers only ``{"error": "NOT implemented yet"}`` (compute/control.ts:23 @5cb3315c30)."""
 
 
-class LatexError(CoCalcAPIError):
+class LatexError(APIResponseError):
     """``v2/latex`` answered, but compiling (or reading the PDF) failed.
 
     CoCalc reports this inside the result (``compile.event == "error"``, ``pdf.event ==
@@ -284,11 +464,23 @@ class LatexError(CoCalcAPIError):
         self.log = log
 
 
-class RateLimitError(CoCalcAPIError, APIStatusError):
-    """Too many requests: HTTP 429, or CoCalc's throttle text in a 200 body.
+class AccountCreationFailedError(APIResponseError):
+    """v1 ``create_account`` answered ``account_creation_failed``; ``reason`` maps field to message."""
 
-    ``retry_after`` is the server's hint in seconds, or ``None`` when it gave none.
-    """
+    def __init__(self, message: str, *, reason: Mapping[str, Any] | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.reason: Mapping[str, Any] = reason if reason is not None else {}
+
+
+class SignUpError(APIResponseError):
+    """v2 ``auth/sign-up`` answered ``{"issues": {...}}``; ``issues`` maps field to message."""
+
+    def __init__(self, message: str, *, issues: Mapping[str, Any] | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.issues: Mapping[str, Any] = issues if issues is not None else {}
+
+
+# --- errors that arrive only as a non-2xx status ------------------------------------------------
 
 
 class BadRequestError(APIStatusError):
@@ -315,20 +507,7 @@ class GatewayTimeoutError(InternalServerError):
     """HTTP 504."""
 
 
-class AccountCreationFailedError(CoCalcAPIError):
-    """v1 ``create_account`` answered ``account_creation_failed``; ``reason`` maps field to message."""
-
-    def __init__(self, message: str, *, reason: Mapping[str, Any] | None = None, **kwargs: Any):
-        super().__init__(message, **kwargs)
-        self.reason: Mapping[str, Any] = reason if reason is not None else {}
-
-
-class SignUpError(CoCalcAPIError):
-    """v2 ``auth/sign-up`` answered ``{"issues": {...}}``; ``issues`` maps field to message."""
-
-    def __init__(self, message: str, *, issues: Mapping[str, Any] | None = None, **kwargs: Any):
-        super().__init__(message, **kwargs)
-        self.issues: Mapping[str, Any] = issues if issues is not None else {}
+# --- neither: the body itself is unusable -------------------------------------------------------
 
 
 class ResponseDecodeError(APIError):

@@ -20,11 +20,12 @@ from yarl import URL
 
 from ..errors import (
     APIConnectionError,
+    APIResponseError,
     APIStatusError,
     APITimeoutError,
-    AuthenticationError,
-    NotFoundError,
-    RateLimitError,
+    AuthenticationStatusError,
+    NotFoundStatusError,
+    RateLimitStatusError,
     ResponseDecodeError,
 )
 
@@ -93,6 +94,7 @@ async def obtain_api_key(
         RateLimitError: too many failed sign-ins; ``retry_after`` is the wait in seconds.
         NotFoundError: the server has no such page.
         APIStatusError: any other unexpected status.
+        APIResponseError: the form came back (2xx) with an error text instead of a redirect.
         APIConnectionError, APITimeoutError: the server could not be reached in time.
     """
     if not isinstance(app_name, str) or not app_name.strip():
@@ -127,7 +129,7 @@ async def obtain_api_key(
 
 def _check_page(status: int, body: str, headers: dict[str, str]) -> None:
     if status == 404:
-        raise NotFoundError(
+        raise NotFoundStatusError(
             "the server has no /app?get_api_key page",
             endpoint=_ENDPOINT,
             status_code=404,
@@ -163,7 +165,9 @@ def _key_from_answer(status: int, location: str, body: str, headers: dict[str, s
         "headers": headers,
     }
     if status == 429:
-        raise RateLimitError(text, error=text, retry_after=_retry_after(text), **common)
+        raise RateLimitStatusError(text, error=text, retry_after=_retry_after(text), **common)
     if status in (401, 403):
-        raise AuthenticationError(text, error=text, **common)
+        raise AuthenticationStatusError(text, error=text, **common)
+    if 200 <= status < 300:  # the form came back with its error text: the server said no
+        raise APIResponseError(f"sign-in failed: {text}", error=text, **common)
     raise APIStatusError(f"sign-in failed with HTTP {status}: {text}", **common)

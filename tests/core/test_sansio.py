@@ -122,8 +122,10 @@ def test_v1_http_400_errors(text: str, cls: type[errors.APIError]) -> None:
     with pytest.raises(cls) as info:
         classify("v1", "ping", 400, {"error": text})
     err = info.value
-    assert type(err) is cls
+    # A 400 is a status answer: the kind's StatusError form, never its ResponseError form.
+    assert type(err) is errors.form_of(cls, from_status=True)
     assert isinstance(err, errors.APIStatusError)
+    assert not isinstance(err, errors.APIResponseError)
     assert (err.status_code, err.endpoint, err.request_id, err.attempts) == (
         400,
         "v1/ping",
@@ -170,7 +172,8 @@ def test_v1_http_400_errors(text: str, cls: type[errors.APIError]) -> None:
 def test_v1_http_200_errors(body: dict[str, Any], cls: type[errors.CoCalcAPIError]) -> None:
     with pytest.raises(cls) as info:
         classify("v1", "copy_path_status", 200, body)
-    assert type(info.value) is cls
+    assert type(info.value) is errors.form_of(cls, from_status=False)
+    assert not isinstance(info.value, errors.APIStatusError)
     assert info.value.status_code == 200
     assert info.value.body == body
 
@@ -222,7 +225,8 @@ def test_v2_and_conat_http_200_errors(text: str, cls: type[errors.CoCalcAPIError
     for api in ("v2", "conat/hub"):
         with pytest.raises(cls) as info:
             classify(api, "projects/stop", 200, {"error": text})
-        assert type(info.value) is cls
+        assert type(info.value) is errors.form_of(cls, from_status=False)
+        assert isinstance(info.value, errors.APIResponseError)
         assert info.value.message == text
 
 
@@ -232,7 +236,9 @@ def test_v2_throttle_text_becomes_rate_limit_with_its_hint() -> None:
         classify("v2", "messages/send", 200, {"error": text})
     assert info.value.retry_after == 7.0
     assert info.value.status_code == 200
-    assert isinstance(info.value, errors.CoCalcAPIError)
+    assert isinstance(info.value, errors.APIResponseError)
+    assert isinstance(info.value, errors.CoCalcAPIError)  # the old name of the same class
+    assert not isinstance(info.value, errors.APIStatusError)
 
 
 def test_sign_in_throttle_is_a_rate_limit_without_a_hint() -> None:
@@ -292,6 +298,7 @@ def test_429_carries_retry_after_from_header_or_body() -> None:
         classify("v2", "x", 429, b"Too Many Requests", {"Retry-After": "3"})
     assert info.value.retry_after == 3.0
     assert info.value.status_code == 429
+    assert type(info.value) is errors.RateLimitStatusError
     body = {"error": "slow down", "code": "api_search_rate_limited", "retry_after_ms": 1250}
     with pytest.raises(errors.RateLimitError) as info:
         classify("conat/hub", "projects.listProjectSummaries", 429, body)

@@ -6,6 +6,7 @@ import pytest
 
 from cocalc_async.client import Client
 from cocalc_async.errors import (
+    APIStatusError,
     AuthenticationError,
     CoCalcAPIError,
     InvalidParametersError,
@@ -42,8 +43,11 @@ async def test_client_errors(emu: Emulator) -> None:
             await client.call("v1", "frobnicate")
         with pytest.raises(InvalidParametersError):
             await client.call("v1", "ping", {"bogus": 1})
-        with pytest.raises(CoCalcAPIError):
+        # The route's validator answers 400: a status error, not an error in a 2xx body.
+        with pytest.raises(InvalidParametersError) as info:
             await client.call("v2", "projects/start", {"project_id": "not-a-uuid"})
+        assert isinstance(info.value, APIStatusError)
+        assert not isinstance(info.value, CoCalcAPIError)
     async with Client("sk_wrong_key_000000000000", base_url=emu.url, timeout=10) as client:
         with pytest.raises(AuthenticationError):
             await client.call("v1", "ping")

@@ -5,7 +5,9 @@ loopback server through the SDK, classifies to the right typed result or typed e
 generated coroutine for that endpoint (the result model's name, or the error class), and through
 ``Client.call`` (the JSON's type, or the error class). ``refused:<Error>`` means the coroutine
 refused the recorded arguments before sending anything; ``GET`` marks the two exchanges the SDK
-never sends (their responses are classified directly). A new recording fails
+never sends (their responses are classified directly). An error class is the one raised: a
+kind's ``ResponseError`` form when the hub put the error in a 2xx body (all its refusals here),
+its ``StatusError`` form for a non-2xx answer (v2's 400 validation answers). A new recording fails
 ``test_every_recording_has_an_expectation`` until it is classified here.
 """
 
@@ -30,17 +32,17 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "flow-async-exec/poll-stats": ("ExecResult", "dict"),  # a poll in CoCalc's form: no command
     "flow-async-exec/await": ("ExecResult", "dict"),  # a poll in CoCalc's form: no command
     "flow-async-exec/again": ("ExecResult", "dict"),  # a poll in CoCalc's form: no command
-    "flow-collab/exec-before": ("PermissionDeniedError", "PermissionDeniedError"),  # {'error': 'us
+    "flow-collab/exec-before": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),  # {'error': 'us
     "flow-collab/add": ("StatusResponse", "dict"),  # {'status': 'ok'}
     "flow-collab/list": ("list[Collaborator]", "list[dict]"),  # [{'account_id': '0bac13ae-1de5-485
     "flow-collab/change": ("StatusResponse", "dict"),  # {'status': 'ok'}
     "flow-collab/remove": ("StatusResponse", "dict"),  # {'status': 'ok'}
-    "flow-collab/exec-after": ("PermissionDeniedError", "PermissionDeniedError"),  # {'error': 'use
+    "flow-collab/exec-after": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),  # {'error': 'use
     "flow-collab/conat-add": ("CollaboratorsAdded", "dict"),  # {'project_id': ['44283ea3-a9f9-40ec
     "flow-collab/conat-remove": ("None", "None"),  # None
     "flow-copy/write": ("StatusResponse", "dict"),  # {'status': 'ok'}
     "flow-copy/copy": ("CopyPathStarted", "dict"),  # {'copy_id': ''}
-    "flow-copy/status": ("refused:ValueError", "InvalidParametersError"),  # copy_id '': nothing to
+    "flow-copy/status": ("refused:ValueError", "InvalidParametersResponseError"),  # copy_id '': nothing to
     "flow-copy/check": ("str", "str"),  # hello copy
     "flow-copy/copy-wait": ("CopyPathStarted", "dict"),  # {'copy_id': ''}
     "flow-copy/conat-copy": ("None", "None"),  # None
@@ -61,12 +63,12 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "hub-create": ("str", "str"),  # 7e8502a0-44c4-4e47-ab50-79c9655f47d4
     "hub-db-uq": ("dict", "dict"),  # {'accounts': {'account_id': '7758061c-3f97-4975-81c9-74765420
     "hub-get-names": ("dict[AccountName]", "dict"),  # {'7758061c-3f97-4975-81c9-747654206aad': {'f
-    "hub-jupyter-kernels": ("CoCalcAPIError", "CoCalcAPIError"),  # {'error': 'Error: Jupyter API i
+    "hub-jupyter-kernels": ("APIResponseError", "APIResponseError"),  # {'error': 'Error: Jupyter API i
     "hub-messages-get": ("list", "list"),  # []
-    "hub-org-getall": ("PermissionDeniedError", "PermissionDeniedError"),  # {'error': 'Error: must
-    "hub-ping-badkey": ("AuthenticationError", "AuthenticationError"),  # {'error': 'must be signed
+    "hub-org-getall": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),  # {'error': 'Error: must
+    "hub-ping-badkey": ("AuthenticationResponseError", "AuthenticationResponseError"),  # {'error': 'must be signed
     "hub-ping-noargs": ("ConatPong", "dict"),  # {'now': 1796303945720}
-    "hub-ping-nokey": ("AuthenticationError", "AuthenticationError"),  # {'error': 'You must provid
+    "hub-ping-nokey": ("AuthenticationResponseError", "AuthenticationResponseError"),  # {'error': 'You must provid
     "hub-ping": ("ConatPong", "dict"),  # {'now': 1796303942354}
     "hub-state": ("ProjectState", "dict"),  # {'ip': '127.0.0.1', 'state': 'running', 'time': '2026
     "hub-status": ("ProjectStatus", "dict"),  # {'project.pid': 14546, 'hub-server.port': 41263, 'b
@@ -75,11 +77,11 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "hub-touch": ("None", "None"),  # None
     "hub-user-search": ("list[AccountSearchHit]", "list[dict]"),  # [{'account_id': '2bcb6f2f-507b-
     "prj-exec-args": ("ExecResult", "dict"),  # {'type': 'blocking', 'stdout': 'x y\n', 'stderr': '
-    "prj-exec-badkey": ("AuthenticationError", "AuthenticationError"),  # {'error': 'must sign in a
+    "prj-exec-badkey": ("AuthenticationResponseError", "AuthenticationResponseError"),  # {'error': 'must sign in a
     "prj-exec-collab": ("ExecResult", "dict"),  # {'type': 'blocking', 'stdout': 'c\n', 'stderr': '
     "prj-exec-noerr": ("ExecResult", "dict"),  # err_on_exit=False: see PENDING
-    "prj-exec-nokey": ("AuthenticationError", "AuthenticationError"),  # {'error': 'You must provid
-    "prj-exec-stranger": ("PermissionDeniedError", "PermissionDeniedError"),  # {'error': 'user mus
+    "prj-exec-nokey": ("AuthenticationResponseError", "AuthenticationResponseError"),  # {'error': 'You must provid
+    "prj-exec-stranger": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),  # {'error': 'user mus
     "prj-exec": ("ExecResult", "dict"),  # {'type': 'blocking', 'stdout': 'via-conat\n', 'stderr':
     "prj-listing": ("list[DirectoryEntry]", "list[dict]"),  # [{'name': 'conat.txt', 'mtime': 17963
     "prj-ping-p2": ("ConatPong", "dict"),  # {'now': 1796303957619}
@@ -100,7 +102,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "v1-read": ("EndpointNotServedError", "EndpointNotServedError"),  # <!DOCTYPE html><html lang='
     "v1-user-search": ("EndpointNotServedError", "EndpointNotServedError"),  # <!DOCTYPE html><html
     "v1-write": ("EndpointNotServedError", "EndpointNotServedError"),  # <!DOCTYPE html><html lang=
-    "v2-acct-get-names-nokey": ("AuthenticationError", "AuthenticationError"),  # {'error': 'must b
+    "v2-acct-get-names-nokey": ("AuthenticationResponseError", "AuthenticationResponseError"),  # {'error': 'must b
     "v2-acct-get-names": ("AccountNames", "dict"),  # {'names': {'2bcb6f2f-507b-4dbb-aa96-4306d63e2
     "v2-acct-profile-other": ("ProfileResponse", "dict"),  # {'profile': {'account_id': '2bcb6f2f-5
     "v2-acct-profile-own": ("ProfileResponse", "dict"),  # {'profile': {'account_id': '7758061c-3f9
@@ -114,47 +116,47 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "v2-bill-get-invoices-and-receipts": ("dict", "dict"),  # {'data': []}
     "v2-bill-get-subscriptions": ("dict", "dict"),  # {}
     "v2-collab-list": ("list[Collaborator]", "list[dict]"),  # [{'account_id': '2bcb6f2f-507b-4dbb-
-    "v2-comp-get-images": ("CoCalcAPIError", "CoCalcAPIError"),  # {'error': 'fetch failed'}
+    "v2-comp-get-images": ("APIResponseError", "APIResponseError"),  # {'error': 'fetch failed'}
     "v2-comp-get-servers-by-id": ("list", "list"),  # []
-    "v2-comp-get-servers-nokey": ("AuthenticationError", "AuthenticationError"),  # {'error': 'must
+    "v2-comp-get-servers-nokey": ("AuthenticationResponseError", "AuthenticationResponseError"),  # {'error': 'must
     "v2-comp-get-servers-project": ("list", "list"),  # []
     "v2-comp-get-servers": ("list", "list"),  # []
-    "v2-comp-get-templates": ("CoCalcAPIError", "CoCalcAPIError"),  # {'error': 'fetch failed'}
-    "v2-copy-status-nokey": ("AuthenticationError", "AuthenticationError"),  # {'error': 'must be s
-    "v2-copy-status-random": ("NotFoundError", "NotFoundError"),  # {'error': 'copy_id not found'}
+    "v2-comp-get-templates": ("APIResponseError", "APIResponseError"),  # {'error': 'fetch failed'}
+    "v2-copy-status-nokey": ("AuthenticationResponseError", "AuthenticationResponseError"),  # {'error': 'must be s
+    "v2-copy-status-random": ("NotFoundResponseError", "NotFoundResponseError"),  # {'error': 'copy_id not found'}
     "v2-customize": ("dict", "dict"),  # {'siteName': 'Open CoCalc', 'siteDescription': 'Collaborat
     "v2-exec-args": ("ExecResult", "dict"),  # {'stdout': 'a b c\n', 'stderr': '', 'exit_code': 0,
-    "v2-exec-badkey": ("AuthenticationError", "AuthenticationError"),  # {'error': 'must be signed
+    "v2-exec-badkey": ("AuthenticationResponseError", "AuthenticationResponseError"),  # {'error': 'must be signed
     "v2-exec-collab": ("ExecResult", "dict"),  # {'stdout': 'collab\n', 'stderr': '', 'exit_code':
     "v2-exec-echo": ("ExecResult", "dict"),  # {'stdout': 'hello\n', 'stderr': 'oops\n', 'exit_code
     "v2-exec-env": ("ExecResult", "dict"),  # {'stdout': 'bar\n', 'stderr': '', 'exit_code': 0, 'ty
     "v2-exec-exit3-noerr": ("ExecResult", "dict"),  # {'stdout': '', 'stderr': '', 'exit_code': 3,
-    "v2-exec-nokey": ("AuthenticationError", "AuthenticationError"),  # {'error': 'must be signed i
-    "v2-exec-nonexistent": ("PermissionDeniedError", "PermissionDeniedError"),  # {'error': 'user m
+    "v2-exec-nokey": ("AuthenticationResponseError", "AuthenticationResponseError"),  # {'error': 'must be signed i
+    "v2-exec-nonexistent": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),  # {'error': 'user m
     "v2-exec-path": ("ExecResult", "dict"),  # {'stdout': 'rec\n', 'stderr': '', 'exit_code': 0, 't
-    "v2-exec-stranger": ("PermissionDeniedError", "PermissionDeniedError"),  # {'error': 'user must
+    "v2-exec-stranger": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),  # {'error': 'user must
     "v2-index": ("GET", "ResponseDecodeError"),  # the API's HTML index page, not JSON
     "v2-jupyter-kernels-p1": ("JupyterKernels", "dict"),  # {'kernels': [], 'success': True}
-    "v2-jupyter-kernels": ("CoCalcAPIError", "CoCalcAPIError"),  # {'error': 'Jupyter API is not en
+    "v2-jupyter-kernels": ("APIResponseError", "APIResponseError"),  # {'error': 'Jupyter API is not en
     "v2-keys-get": ("ApiKeysResponse", "dict"),  # {'response': [{'id': 2, 'account_id': '7758061c-
-    "v2-keys-nokey": ("AuthenticationError", "AuthenticationError"),  # {'error': 'must be signed i
+    "v2-keys-nokey": ("AuthenticationResponseError", "AuthenticationResponseError"),  # {'error': 'must be signed i
     "v2-licenses-get-managed": ("list", "list"),  # []
     "v2-messages-get": ("Messages", "dict"),  # {'status': 'success', 'messages': []}
     "v2-news-list": ("list", "list"),  # []
-    "v2-projects-create-badkey": ("AuthenticationError", "AuthenticationError"),  # {'error': 'user
-    "v2-projects-create-nokey": ("AuthenticationError", "AuthenticationError"),  # {'error': 'user
+    "v2-projects-create-badkey": ("AuthenticationResponseError", "AuthenticationResponseError"),  # {'error': 'user
+    "v2-projects-create-nokey": ("AuthenticationResponseError", "AuthenticationResponseError"),  # {'error': 'user
     "v2-projects-create": ("ProjectCreated", "dict"),  # {'project_id': '4cfaeec6-457c-4914-b630-28
-    "v2-projects-delete-stranger": ("PermissionDeniedError", "PermissionDeniedError"),  # {'error':
-    "v2-projects-get-nokey": ("AuthenticationError", "AuthenticationError"),  # {'error': 'Must be
+    "v2-projects-delete-stranger": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),  # {'error':
+    "v2-projects-get-nokey": ("AuthenticationResponseError", "AuthenticationResponseError"),  # {'error': 'Must be
     "v2-projects-get": ("list[ProjectSummary]", "list[dict]"),  # [{'project_id': '95c36920-f88a-40
-    "v2-projects-start-nokey": ("AuthenticationError", "AuthenticationError"),  # {'error': 'must b
-    "v2-projects-start-nonexistent": ("PermissionDeniedError", "PermissionDeniedError"),  # {'error
-    "v2-projects-start-stranger": ("PermissionDeniedError", "PermissionDeniedError"),  # {'error':
+    "v2-projects-start-nokey": ("AuthenticationResponseError", "AuthenticationResponseError"),  # {'error': 'must b
+    "v2-projects-start-nonexistent": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),  # {'error
+    "v2-projects-start-stranger": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),  # {'error':
     "v2-projects-start": ("StatusResponse", "dict"),  # {'status': 'ok'}
     "v2-projects-touch": ("StatusResponse", "dict"),  # {}
     "v2-projects-update": ("StatusResponse", "dict"),  # {'status': 'ok'}
     "v2-projects-write": ("StatusResponse", "dict"),  # {'status': 'ok'}
-    "v2-purch-get-balance-nokey": ("AuthenticationError", "AuthenticationError"),  # {'error': 'mus
+    "v2-purch-get-balance-nokey": ("AuthenticationResponseError", "AuthenticationResponseError"),  # {'error': 'mus
     "v2-purch-get-balance": ("int", "int"),  # 0
     "v2-purch-get-charges-by-service": ("dict", "dict"),  # {}
     "v2-purch-get-closing-dates": ("dict", "dict"),  # {'last': '2026-11-16T00:00:00.000Z', 'next':
@@ -172,7 +174,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "v2-purch-get-unpaid-invoices": ("list", "list"),  # []
     "v2-purch-is-purchase-allowed": ("dict", "dict"),  # {'allowed': False, 'reason': 'must credit
     "v2-shopping-cart-get": ("list", "list"),  # []
-    "v2-support-tickets": ("CoCalcAPIError", "CoCalcAPIError"),  # {'error': 'Support not available
+    "v2-support-tickets": ("APIResponseError", "APIResponseError"),  # {'error': 'Support not available
     "v2-unknown-route": ("no-coroutine", "EndpointNotServedError"),  # <!DOCTYPE html><html lang='e
     "v2-uq-accounts": ("QueryResult", "dict"),  # {'query': {'accounts': {'account_id': '7758061c-3
     "v2-uq-project": ("QueryResult", "dict"),  # {'query': {'projects': {'project_id': 'b08f73f5-f6
@@ -197,12 +199,12 @@ EXPECTED_BATCH: dict[str, tuple[str, str]] = {
     "flow-conat-add-collab/remove-collaborator": ("None", "None"),  # instructor None
     "flow-conat-add-collab/remove-admin": ("None", "None"),  # instructor None
     "flow-conat-delete/create": ("str", "str"),  # instructor a48b6ce8-c216-4cab-b7ef-bee1e29e715a
-    "flow-conat-delete/delete-stranger": ("PermissionDeniedError", "PermissionDeniedError"),
+    "flow-conat-delete/delete-stranger": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),
     "flow-conat-delete/delete": ("None", "None"),  # instructor None
     "flow-conat-delete/state-after": ("ProjectState", "dict"),  # instructor {'ip': '127.0.0.1', 's
     "flow-conat-delete/uq-after": ("dict", "dict"),  # instructor {'projects': {'project_id': 'a48b
     "flow-conat-delete/delete-again": ("None", "None"),  # instructor None
-    "flow-conat-delete/delete-nonexistent": ("PermissionDeniedError", "PermissionDeniedError"),
+    "flow-conat-delete/delete-nonexistent": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),
     "flow-course-instructor/prep": ("ExecResult", "dict"),  # instructor {'stdout': 'README.txt\nhw
     "flow-course-instructor/search": ("list[AccountSearchHit]", "list[dict]"),  # instructor [{'acc
     "flow-course-instructor/search-unknown": ("list", "list"),  # instructor []
@@ -214,7 +216,7 @@ EXPECTED_BATCH: dict[str, tuple[str, str]] = {
     "flow-course-instructor/student-works": ("ExecResult", "dict"),  # stranger {'stdout': 'def f()
     "flow-course-instructor/copy-back": ("CopyPathStarted", "dict"),  # instructor {'copy_id': ''}
     "flow-course-instructor/verify": ("ExecResult", "dict"),  # instructor {'stdout': 'def f():\n
-    "flow-course-instructor/copy-no-access": ("PermissionDeniedError", "PermissionDeniedError"),
+    "flow-course-instructor/copy-no-access": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),
     "flow-course-instructor/signup-instructor": ("SignUpError", "SignUpError"),  # instructor {'iss
     "flow-course-instructor/signup-weak": ("SignUpError", "SignUpError"),  # instructor {'issues':
     "flow-course-instructor/invite-by-email": ("None", "None"),  # instructor None
@@ -245,13 +247,13 @@ EXPECTED_BATCH: dict[str, tuple[str, str]] = {
     "flow-invite-existing/invite": ("None", "None"),  # instructor None
     "flow-invite-existing/list": ("list[Collaborator]", "list[dict]"),  # instructor [{'account_id'
     "flow-invite-existing/invite-email": ("None", "None"),  # instructor None
-    "flow-invite-existing/invite-by-stranger": ("PermissionDeniedError", "PermissionDeniedError"),
+    "flow-invite-existing/invite-by-stranger": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),
     "flow-invite-existing/remove-stranger": ("None", "None"),  # instructor None
     "flow-invite-existing/remove-collab": ("None", "None"),  # instructor None
     "flow-invite/invite-noaccount": ("None", "None"),  # instructor None
     "flow-invite/invite-noaccount-again": ("None", "None"),  # instructor None
-    "flow-invite/invite-bademail": ("InvalidParametersError", "InvalidParametersError"),
-    "flow-invite/invite-stranger-caller": ("PermissionDeniedError", "PermissionDeniedError"),
+    "flow-invite/invite-bademail": ("InvalidParametersResponseError", "InvalidParametersResponseError"),
+    "flow-invite/invite-stranger-caller": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),
     "flow-invite/invite-existing-email": ("None", "None"),  # instructor None
     "flow-invite/list-after-existing": ("list[Collaborator]", "list[dict]"),  # instructor [{'accou
     "flow-invite/remove-stranger": ("StatusResponse", "dict"),  # instructor {'status': 'ok'}
@@ -264,57 +266,57 @@ EXPECTED_BATCH: dict[str, tuple[str, str]] = {
     "flow-prj-exec-async/await-bridge-default": ("BridgeTimeoutError", "BridgeTimeoutError"),
     "flow-prj-exec-async/await-timeout": ("ExecResult", "dict"),  # instructor {'type': 'async', 's
     "flow-prj-exec-async/count": ("ExecResult", "dict"),  # instructor {'type': 'blocking', 'stdout
-    "flow-prj-exec-async/get-unknown": ("NotFoundError", "NotFoundError"),  # instructor {'error'
+    "flow-prj-exec-async/get-unknown": ("NotFoundResponseError", "NotFoundResponseError"),  # instructor {'error'
     "flow-prj-signal/start": ("ExecResult", "dict"),  # instructor {'type': 'async', 'stdout': '',
     "flow-prj-signal/signal": ("None", "None"),  # instructor None
     "flow-prj-signal/get": ("ExecResult", "dict"),  # instructor {'type': 'async', 'stdout': '', 's
-    "flow-prj-signal/signal-gone": ("CoCalcAPIError", "CoCalcAPIError"),  # instructor {'error': 'E
-    "flow-prj-signal/signal-pids": ("CoCalcAPIError", "CoCalcAPIError"),  # instructor {'error': 'E
+    "flow-prj-signal/signal-gone": ("APIResponseError", "APIResponseError"),  # instructor {'error': 'E
+    "flow-prj-signal/signal-pids": ("APIResponseError", "APIResponseError"),  # instructor {'error': 'E
     "flow-prj-signal/start-kill": ("ExecResult", "dict"),  # instructor {'type': 'async', 'stdout':
     "flow-prj-signal/kill": ("None", "None"),  # instructor None
     "flow-prj-signal/get-killed": ("ExecResult", "dict"),  # instructor {'type': 'async', 'stdout':
-    "flow-prj-signal/signal-collab": ("CoCalcAPIError", "CoCalcAPIError"),  # collaborator {'error'
-    "flow-prj-signal/signal-stranger": ("PermissionDeniedError", "PermissionDeniedError"),
+    "flow-prj-signal/signal-collab": ("APIResponseError", "APIResponseError"),  # collaborator {'error'
+    "flow-prj-signal/signal-stranger": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),
     "hub-state-p2": ("ProjectState", "dict"),  # instructor {'ip': '127.0.0.1', 'state': 'opened',
-    "hub-status-nonexistent": ("PermissionDeniedError", "PermissionDeniedError"),  # instructor {'e
+    "hub-status-nonexistent": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),  # instructor {'e
     "hub-status-p2": ("ProjectStatus", "dict"),  # instructor {}
-    "hub-status-stranger": ("PermissionDeniedError", "PermissionDeniedError"),  # stranger {'error'
-    "hub-uq-badtable": ("CoCalcAPIError", "CoCalcAPIError"),  # instructor {'error': 'FATAL: get qu
+    "hub-status-stranger": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),  # stranger {'error'
+    "hub-uq-badtable": ("APIResponseError", "APIResponseError"),  # instructor {'error': 'FATAL: get qu
     "hub-uq-list": ("dict", "dict"),  # instructor {'projects': [{'project_id': 'a48b6ce8-c216-4cab
     "hub-uq-options": ("dict", "dict"),  # instructor {'projects': [{'project_id': 'a48b6ce8-c216-4
     "hub-uq-projects-p1": ("dict", "dict"),  # instructor {'projects': {'project_id': '9a78d766-498
     "hub-uq-set-title": ("dict", "dict"),  # instructor {}
-    "hub-uq-stranger": ("PermissionDeniedError", "PermissionDeniedError"),  # see PENDING
+    "hub-uq-stranger": ("PermissionDeniedResponseError", "PermissionDeniedResponseError"),  # see PENDING
     "prj-exec-20s-body-timeout-noargs": ("ExecResult", "dict"),  # instructor {'type': 'blocking',
     "prj-exec-20s-body-timeout": ("ExecResult", "dict"),  # instructor {'type': 'blocking', 'stdout
     "prj-exec-20s-nobody-timeout": ("BridgeTimeoutError", "BridgeTimeoutError"),  # instructor {'er
-    "prj-exec-args-timeout-2": ("CoCalcAPIError", "CoCalcAPIError"),  # instructor {'error': 'kille
+    "prj-exec-args-timeout-2": ("APIResponseError", "APIResponseError"),  # instructor {'error': 'kille
     "prj-exec-err-on-exit-false": ("ExecResult", "dict"),  # instructor {'type': 'blocking', 'stdou
-    "prj-exec-err-on-exit-true": ("CoCalcAPIError", "CoCalcAPIError"),  # instructor {'error': 'com
+    "prj-exec-err-on-exit-true": ("APIResponseError", "APIResponseError"),  # instructor {'error': 'com
     "prj-signal-later-signal": ("ExecResult", "dict"),  # instructor {'type': 'async', 'stdout': ''
     "prj-signal-later-signal9": ("ExecResult", "dict"),  # instructor {'type': 'async', 'stdout': '
     "prj-signal-orphans": ("ExecResult", "dict"),  # instructor {'type': 'blocking', 'stdout': '2\n
-    "v2-valid-collab-add-no-account": ("refused:TypeError", "InvalidParametersError"),  # instructo
-    "v2-valid-collab-change-bad-group": ("refused:ValueError", "InvalidParametersError"),
-    "v2-valid-collab-remove-bad-uuid": ("refused:ValueError", "InvalidParametersError"),
-    "v2-valid-copy-path-no-path": ("refused:TypeError", "InvalidParametersError"),  # instructor {'
-    "v2-valid-copy-path-no-target": ("refused:TypeError", "InvalidParametersError"),  # instructor
-    "v2-valid-exec-args-not-list": ("refused:TypeError", "InvalidParametersError"),  # instructor {
-    "v2-valid-exec-async-get-no-stats": ("InvalidParametersError", "InvalidParametersError"),
-    "v2-valid-exec-async-get-number": ("refused:TypeError", "InvalidParametersError"),  # instructo
-    "v2-valid-exec-bad-project-id": ("refused:ValueError", "InvalidParametersError"),  # instructor
-    "v2-valid-exec-no-command": ("refused:TypeError", "InvalidParametersError"),  # instructor {'me
-    "v2-valid-exec-nokey-invalid": ("refused:TypeError", "InvalidParametersError"),  # none {'messa
-    "v2-valid-exec-timeout-abc": ("refused:TypeError", "InvalidParametersError"),  # instructor {'m
-    "v2-valid-exec-timeout-negative": ("refused:ValueError", "InvalidParametersError"),
+    "v2-valid-collab-add-no-account": ("refused:TypeError", "InvalidParametersStatusError"),  # instructo
+    "v2-valid-collab-change-bad-group": ("refused:ValueError", "InvalidParametersStatusError"),
+    "v2-valid-collab-remove-bad-uuid": ("refused:ValueError", "InvalidParametersStatusError"),
+    "v2-valid-copy-path-no-path": ("refused:TypeError", "InvalidParametersResponseError"),  # instructor {'
+    "v2-valid-copy-path-no-target": ("refused:TypeError", "InvalidParametersResponseError"),  # instructor
+    "v2-valid-exec-args-not-list": ("refused:TypeError", "InvalidParametersStatusError"),  # instructor {
+    "v2-valid-exec-async-get-no-stats": ("InvalidParametersStatusError", "InvalidParametersStatusError"),
+    "v2-valid-exec-async-get-number": ("refused:TypeError", "InvalidParametersStatusError"),  # instructo
+    "v2-valid-exec-bad-project-id": ("refused:ValueError", "InvalidParametersStatusError"),  # instructor
+    "v2-valid-exec-no-command": ("refused:TypeError", "InvalidParametersStatusError"),  # instructor {'me
+    "v2-valid-exec-nokey-invalid": ("refused:TypeError", "InvalidParametersStatusError"),  # none {'messa
+    "v2-valid-exec-timeout-abc": ("refused:TypeError", "InvalidParametersStatusError"),  # instructor {'m
+    "v2-valid-exec-timeout-negative": ("refused:ValueError", "InvalidParametersStatusError"),
     "v2-valid-exec-timeout-zero": ("refused:ValueError", "dict"),  # the SDK refuses 0; this hub ra
-    "v2-valid-latex-no-path": ("refused:TypeError", "InvalidParametersError"),  # instructor {'mess
+    "v2-valid-latex-no-path": ("refused:TypeError", "InvalidParametersStatusError"),  # instructor {'mess
     "v2-valid-projects-create-title-number": ("refused:TypeError", "dict"),  # instructor {'project
-    "v2-valid-projects-start-no-id": ("refused:TypeError", "InvalidParametersError"),  # instructor
-    "v2-valid-projects-update-title-number": ("refused:TypeError", "InvalidParametersError"),
-    "v2-valid-search-no-query": ("refused:TypeError", "InvalidParametersError"),  # instructor {'me
-    "v2-valid-sign-up-terms-string": ("refused:TypeError", "InvalidParametersError"),  # admin {'me
-    "v2-valid-user-query-string": ("refused:TypeError", "InvalidParametersError"),  # instructor {'
+    "v2-valid-projects-start-no-id": ("refused:TypeError", "InvalidParametersStatusError"),  # instructor
+    "v2-valid-projects-update-title-number": ("refused:TypeError", "InvalidParametersStatusError"),
+    "v2-valid-search-no-query": ("refused:TypeError", "InvalidParametersStatusError"),  # instructor {'me
+    "v2-valid-sign-up-terms-string": ("refused:TypeError", "InvalidParametersStatusError"),  # admin {'me
+    "v2-valid-user-query-string": ("refused:TypeError", "InvalidParametersResponseError"),  # instructor {'
 }
 # fmt: on
 EXPECTED.update({f"{BATCH}/{k}": v for k, v in EXPECTED_BATCH.items()})
@@ -412,9 +414,9 @@ def test_the_errors_named_carry_the_servers_text() -> None:
     # A few rows spelled out, so that a table edit cannot hide a regression of the headline cases.
     assert EXPECTED["v2-uq-accounts"][0] == "QueryResult"
     assert EXPECTED["v1-ping"][0] == "EndpointNotServedError"
-    assert EXPECTED["v2-exec-stranger"][0] == "PermissionDeniedError"
-    assert EXPECTED["hub-ping-badkey"][0] == "AuthenticationError"
-    assert EXPECTED["v2-projects-create-badkey"][0] == "AuthenticationError"
+    assert EXPECTED["v2-exec-stranger"][0] == "PermissionDeniedResponseError"
+    assert EXPECTED["hub-ping-badkey"][0] == "AuthenticationResponseError"
+    assert EXPECTED["v2-projects-create-badkey"][0] == "AuthenticationResponseError"
 
 
 async def test_the_recorded_async_exec_flow_through_exec_job(server: ReplayServer) -> None:
