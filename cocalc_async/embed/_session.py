@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from yarl import URL
 
@@ -20,14 +20,27 @@ from ..errors import ResponseValidationError
 from ._urls import IMPERSONATE_PATH, kiosk_url, mask_token, normalize_project_id, sign_in_url
 
 if TYPE_CHECKING:
-    from ..client import Client
+    from .._generated.conat import Conat
 
 __all__ = [
     "AUTH_TOKEN_LIFETIME",
     "SIGN_IN_LIFETIME",
     "EmbedSession",
+    "TokenIssuer",
     "embed_session",
 ]
+
+
+class TokenIssuer(Protocol):
+    """What :func:`embed_session` needs of a client (``Client`` has it): the server's URL and
+    the conat namespace whose ``system.generateUserAuthToken`` it calls."""
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def conat(self) -> Conat: ...
+
 
 #: How long a ``generateUserAuthToken`` token can be used to sign in (auth-token.ts:53: 24 h).
 AUTH_TOKEN_LIFETIME = _dt.timedelta(hours=24)
@@ -93,7 +106,7 @@ class EmbedSession:
 
 
 async def embed_session(
-    client: Client,
+    client: TokenIssuer,
     account_id: str,
     password: str | None,
     project_id: str,
