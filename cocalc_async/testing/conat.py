@@ -14,7 +14,7 @@ import json
 import os
 import re
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -23,15 +23,25 @@ from . import dispatch
 from ._util import now_ms
 from .accounts import is_member
 from .auth import AuthHeaderError, Principal
+from .conat_registry import HUB, PROJECT, PROJECT_RAW_ARGS, RAW_ARGS, BareError, HubFn, hub
 from .context import Context
 from .copy_api import start_copy
 from .files import FileError
 from .replies import HandlerError, Reply, compact
-from .v2 import principal_of
+from .v2_routes import principal_of
 
-HubFn = Callable[[Context, Principal, dict[str, Any]], Awaitable[Any]]
-HUB: dict[str, HubFn] = {}
-PROJECT: dict[str, Callable[[Context, Principal, str, dict[str, Any]], Awaitable[Any]]] = {}
+__all__ = [
+    "HUB",
+    "PROJECT",
+    "PROJECT_RAW_ARGS",
+    "RAW_ARGS",
+    "BareError",
+    "HubFn",
+    "hub",
+    "project_fn",
+    "register",
+]
+
 NO_KEY = "must be signed in and MUST provide an api key (cookies are not allowed)"
 #: Methods marked ``opts`` take ``args=[{"opts": {...}}]``.
 OPTS_METHODS = frozenset(
@@ -45,20 +55,8 @@ OPTS_METHODS = frozenset(
 )
 
 
-def hub(name: str) -> Callable[[HubFn], HubFn]:
-    def register(fn: HubFn) -> HubFn:
-        HUB[name] = fn
-        return fn
-
-    return register
-
-
 #: Methods whose RPC takes positional values (conat/hub/api/system.ts: ``getNames(account_ids)``).
 POSITIONAL = {"system.getNames": ("account_ids",)}
-#: Functions that read their positional ``args`` themselves get ``{"args": [...]}`` (the hub
-#: and the project have functions of the same name, so each bridge has its own set).
-RAW_ARGS: set[str] = set()
-PROJECT_RAW_ARGS: set[str] = set()
 #: The bridges' request timeout when the body has none (src/packages/server/api/hub-bridge.ts:5
 #: and project-bridge.ts:8 @5cb3315c30). The function keeps running after the bridge gives up.
 DEFAULT_TIMEOUT_MS = 15000
@@ -95,11 +93,6 @@ def check_hub_args(name: str, args: Any) -> None:
         if isinstance(first, float) and first.is_integer():
             shown = str(int(first))
         raise HandlerError(f"TypeError: Cannot create property 'account_id' on {kind} '{shown}'")
-
-
-class BareError(HandlerError):
-    """An answer the hub's message loop sends itself, without the ``Error: `` of ``${err}``
-    (``system.terminate``: src/packages/server/conat/api/index.ts:113-139 @5cb3315c30)."""
 
 
 def args_of(name: str, args: Any, raw: set[str]) -> dict[str, Any]:
@@ -366,6 +359,6 @@ def register(app: web.Application, ctx: Context) -> None:
     app.router.add_post("/api/conat/project", handle_project)
 
 
-# The function modules register themselves with ``hub`` / ``project_fn``; they import this
-# module, so they come last (and HUB/PROJECT are complete as soon as this module is imported).
+# The function modules register themselves in conat_registry's tables; importing them here makes
+# HUB/PROJECT complete as soon as this module is imported.
 from . import conat_db, conat_org, conat_project, conat_projects, conat_system  # noqa: E402,F401

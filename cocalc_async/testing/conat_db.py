@@ -12,8 +12,8 @@ from typing import Any
 from ._util import is_uuid
 from .accounts import is_member
 from .auth import Principal
-from .conat import BareError, hub
 from .conat_project import spawn_kernel_error
+from .conat_registry import BareError, hub
 from .context import Context
 from .query import user_query
 from .replies import HandlerError

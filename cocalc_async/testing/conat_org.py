@@ -9,7 +9,7 @@ from typing import Any
 
 from ._util import is_uuid, new_uuid
 from .auth import Principal
-from .conat import hub
+from .conat_registry import hub
 from .context import Context
 from .replies import HandlerError
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from ._util import now_iso, now_ms
 from .auth import Principal
-from .conat import PROJECT, PROJECT_RAW_ARGS, BareError
+from .conat_registry import PROJECT, PROJECT_RAW_ARGS, BareError
 from .context import Context
 from .exec import options_from
 from .files import FileError, node_error

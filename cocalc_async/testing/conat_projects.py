@@ -20,7 +20,7 @@ from .accounts import (
     is_valid_email_address,
 )
 from .auth import Principal
-from .conat import hub
+from .conat_registry import hub
 from .context import Context
 from .replies import HandlerError
 

@@ -11,8 +11,8 @@ from typing import Any
 from ._util import is_uuid, new_uuid
 from .accounts import manage_api_keys, user_search
 from .auth import Principal
-from .conat import RAW_ARGS, BareError, hub
 from .conat_data import CUSTOMIZE
+from .conat_registry import RAW_ARGS, BareError, hub
 from .context import Context
 from .replies import HandlerError
 

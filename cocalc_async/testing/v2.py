@@ -4,50 +4,27 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from . import dispatch
-from .auth import AuthHeaderError, Principal
+from .auth import AuthHeaderError
 from .context import Context
 from .replies import HandlerError, Reply, compact, next_404
+from .v2_routes import ROUTES, Handler, account_only, principal_of, route, signed_in
 from .validation import SCHEMAS, validate
 
-Handler = Callable[[Context, "Principal | None", dict[str, Any]], Awaitable[Any]]
-ROUTES: dict[str, Handler] = {}
-
-
-def route(path: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        ROUTES[path] = fn
-        return fn
-
-    return register
-
-
-def signed_in(who: Principal | None, text: str = "must be signed in") -> Principal:
-    if who is None:
-        raise HandlerError(text)
-    return who
-
-
-def account_only(who: Principal | None, text: str = "must be signed in") -> Principal:
-    """Endpoints that act on an account refuse project keys (account_id would be a project)."""
-    who = signed_in(who, text)
-    if who.project_id is not None:
-        raise HandlerError(text)
-    return who
-
-
-def principal_of(ctx: Context, key: str | AuthHeaderError | None) -> Principal | None:
-    if not isinstance(key, str):
-        return None  # v2 swallows bad headers and bad keys: the caller is anonymous
-    who = ctx.keys.resolve(key)
-    if who is None or who.banned:
-        return None
-    return who
+__all__ = [
+    "ROUTES",
+    "Handler",
+    "account_only",
+    "principal_of",
+    "register",
+    "route",
+    "run_v2",
+    "signed_in",
+]
 
 
 async def run_v2(

@@ -13,7 +13,7 @@ from .auth import Principal
 from .context import Context
 from .query import user_query
 from .replies import HandlerError, Reply
-from .v2 import account_only, route, signed_in
+from .v2_routes import account_only, route, signed_in
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

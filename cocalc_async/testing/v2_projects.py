@@ -18,7 +18,7 @@ from .exec import ExecError, options_from, parse_timeout, run, v2_error_text
 from .files import FileError
 from .latex import compile_latex
 from .replies import HandlerError
-from .v2 import account_only, route, signed_in
+from .v2_routes import account_only, route, signed_in
 
 OK = {"status": "ok"}
 #: The hub waits this long for the project's answer to a call (server/projects/connection/

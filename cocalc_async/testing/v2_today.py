@@ -16,7 +16,7 @@ from ._util import is_uuid
 from .auth import Principal
 from .context import Context
 from .replies import HandlerError, Reply, compact
-from .v2 import account_only, route, signed_in
+from .v2_routes import account_only, route, signed_in
 
 #: ``MIN_PASSWORD_LENGTH`` / ``MAX_PASSWORD_LENGTH`` (src/packages/util/auth.ts:21 @5cb3315c30).
 MIN_PASSWORD_LENGTH = 8
