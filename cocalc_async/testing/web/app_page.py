@@ -17,9 +17,9 @@ from aiohttp import web
 
 from .._util import is_uuid
 from ..files import FileError
-from . import html
 from .app_script import APP_SCRIPT
 from .gate import authenticate
+from .html import page, sign_in_form
 from .state import STATE_KEY, WebState
 
 AUTHENTICATED_URL = "https://authenticated/"
@@ -35,11 +35,11 @@ async def app_get(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
     app_name = request.query.get("get_api_key")
     if app_name is not None:
-        return html.sign_in_form(str(request.rel_url), app_name=app_name)
+        return sign_in_form(str(request.rel_url), app_name=app_name)
     who = authenticate(request, state)
     if isinstance(who, web.StreamResponse):
         if who.status == 401 and "auth_token" not in request.query:
-            return html.sign_in_form("/app", app_name=None, status=401)
+            return sign_in_form("/app", app_name=None, status=401)
         return who
     account = state.ctx.store.account(who)
     name = f"{account['first_name']} {account['last_name']}" if account is not None else ""
@@ -50,7 +50,7 @@ async def app_get(request: web.Request) -> web.StreamResponse:
         f'<script type="application/json" id="cocalc-config">{_config_json(state)}</script>'
         f"<script>{APP_SCRIPT}</script>"
     )
-    return html.page("CoCalc", body)
+    return page("CoCalc", body)
 
 
 async def app_post(request: web.Request) -> web.StreamResponse:
@@ -62,23 +62,21 @@ async def app_post(request: web.Request) -> web.StreamResponse:
     email = str(form.get("email", "")).strip()
     password = str(form.get("password", ""))
     if not email or not password:
-        return html.sign_in_form(
+        return sign_in_form(
             action, app_name=app_name, error="Enter your email address and password.", status=400
         )
     refusal = state.throttle.check(email, request.remote)
     if refusal is not None:
-        return html.sign_in_form(action, app_name=app_name, error=refusal, status=429)
+        return sign_in_form(action, app_name=app_name, error=refusal, status=429)
     row = state.ctx.store.account_by_email(email)
     if row is None or not state.ctx.store.check_password(row["account_id"], password):
         state.throttle.record_failure(email, request.remote)
         # One text for both cases, so the page does not reveal which emails have accounts.
-        return html.sign_in_form(
+        return sign_in_form(
             action, app_name=app_name, error="Incorrect email address or password.", status=401
         )
     if row["banned"]:
-        return html.sign_in_form(
-            action, app_name=app_name, error="This account is banned.", status=403
-        )
+        return sign_in_form(action, app_name=app_name, error="This account is banned.", status=403)
     account_id = str(row["account_id"])
     if app_name is None:
         response = web.Response(status=302, headers={"Location": "/app"})

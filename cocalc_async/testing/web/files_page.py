@@ -12,8 +12,8 @@ from aiohttp import web
 
 from .._util import is_uuid
 from ..files import FileError
-from . import html
 from .gate import authenticate
+from .html import page, refusal
 from .state import STATE_KEY
 
 
@@ -26,7 +26,7 @@ async def file_page(request: web.Request) -> web.StreamResponse:
     path = request.match_info["path"]
     # Unknown and forbidden projects look the same, so a page cannot probe for project ids.
     if not is_uuid(project_id) or not state.may_read(who, project_id):
-        return html.refusal(
+        return refusal(
             "No access to this project",
             f"You do not have read access to project {project_id}.",
             status=403,
@@ -43,15 +43,13 @@ async def file_page(request: web.Request) -> web.StreamResponse:
             content = files.read_text(project_id, path)
     except FileError as exc:
         if exc.node_error["code"] == "ENOENT":
-            return html.refusal(
+            return refusal(
                 "File not found", f"There is no file {path!r} in this project.", status=404
             )
-        return html.refusal(
-            "No access to this file", f"{path!r} is outside the project.", status=403
-        )
+        return refusal("No access to this file", f"{path!r} is outside the project.", status=403)
     body = f'<pre id="content">{escape(content)}</pre>'
     if request.query.get("fullscreen") == "kiosk":
-        return html.page(path, body, body_class="kiosk")
+        return page(path, body, body_class="kiosk")
     project = state.ctx.store.project(project_id)
     account = state.ctx.store.account(who)
     title = (project["title"] if project is not None else "") or "Untitled project"
@@ -60,4 +58,4 @@ async def file_page(request: web.Request) -> web.StreamResponse:
         f'<header id="cocalc-chrome"><strong>CoCalc</strong> · <span id="project-title">{escape(title)}</span>'
         f' · <span id="file-path">{escape(path)}</span> · signed in as {escape(name)}</header>'
     )
-    return html.page(f"{path} - CoCalc", chrome + f"<main>{body}</main>")
+    return page(f"{path} - CoCalc", chrome + f"<main>{body}</main>")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import html
+from .html import expired_token, not_signed_in
 from .state import WebState
 
 
@@ -20,7 +20,7 @@ def authenticate(request: web.Request, state: WebState) -> str | web.Response:
     if token is not None:
         account_id = state.ctx.store.resolve_auth_token(token)
         if account_id is None or not _usable(state, account_id):
-            return html.expired_token()
+            return expired_token()
         rest = [(k, v) for k, v in request.query.items() if k != "auth_token"]
         response = web.Response(
             status=302, headers={"Location": str(request.rel_url.with_query(rest))}
@@ -29,7 +29,7 @@ def authenticate(request: web.Request, state: WebState) -> str | web.Response:
         return response
     account_id = state.account_of(request)
     if account_id is None:
-        return html.not_signed_in()
+        return not_signed_in()
     return account_id
 
 
