@@ -21,11 +21,20 @@ transport a Client creates for itself is closed by ``client.close()``.
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
 import inspect
+import json
+import os
+import re
+import time
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import aiohttp
+import yarl
 from aiohttp import hdrs
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -43,6 +52,9 @@ from .errors import (
 __all__ = [
     "AiohttpTransport",
     "MockTransport",
+    "RecordingNotFoundError",
+    "RecordingTransport",
+    "ReplayTransport",
     "Transport",
     "TransportRequest",
     "TransportResponse",
@@ -424,3 +436,331 @@ def _nothing_was_sent(exc: BaseException) -> bool:
         and isinstance(cause, aiohttp.ClientConnectionResetError)
         and str(cause) == "Cannot write to closing transport"
     )
+
+
+# --- record and replay ------------------------------------------------------------------------
+#
+# The format is the one of CoCalc recordings (tests/samples/real/README.md): one JSON object per
+# exchange with the request's method, path and JSON body, and the answer's status, content type,
+# kind and body; or a flow, {"flow": true, "steps": [exchange, ...]}. Uuids are labelled in
+# ``ids`` so a replay can bind them to other ids of the same role.
+
+_UUID_IN_TEXT = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+# A recorded secret placeholder (``<KEY:role>``, ``<PASSWORD:role>``) matches any text.
+_PLACEHOLDER = re.compile(r"^<(?:KEY|PASSWORD):[^>]*>$")
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+#: How much of an HTML answer a recording keeps (as the shared recordings do).
+_HTML_KEPT = 400
+
+
+class RecordingNotFoundError(CoCalcError, LookupError):
+    """A :class:`ReplayTransport` has no recorded answer for this request.
+
+    Raised at once (never a hang); the message names the request and the recordings of the same
+    method and path, if any. ``request`` is the unmatched :class:`TransportRequest`.
+    """
+
+    def __init__(self, message: str, request: TransportRequest) -> None:
+        super().__init__(message)
+        self.request = request
+
+
+def _credential(headers: Mapping[str, str]) -> str | None:
+    """The API key inside an ``Authorization`` header (Basic ``key:`` or Bearer), if any."""
+    value = headers.get("Authorization") or headers.get("authorization") or ""
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() == "bearer":
+        return token.strip() or None
+    if scheme.lower() == "basic":
+        try:
+            user = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return user.split(":", 1)[0] or None
+    return None
+
+
+def _scrub(value: Any, key: str | None, role: str) -> Any:
+    """``value`` with the caller's key written ``<KEY:role>`` and any other credential masked."""
+    if key:
+        text = json.dumps(value, ensure_ascii=False)
+        if key in text:
+            value = json.loads(text.replace(key, f"<KEY:{role}>"))
+    return redact_value(value, [key])
+
+
+def _label_ids(values: Any, labels: Mapping[str, str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for text in _UUID_IN_TEXT.findall(json.dumps(values)):
+        found.setdefault(text, labels.get(text, "unlabelled"))
+    return found
+
+
+class RecordingTransport:
+    """Sends through ``inner`` and writes every exchange to ``directory`` as one JSON file.
+
+    Files are named ``<seq>-<endpoint>.json`` (``0001-v2-exec.json``) in the format of CoCalc
+    recordings, with ``role`` saying whose key was sent: the ``Authorization`` header is never
+    written, and the key, wherever a body carries it, is written ``<KEY:role>`` (any other
+    credential-looking text is masked). ``labels`` names known uuids (``{pid: "project:p1"}``);
+    other uuids are ``"unlabelled"``. A failed attempt (no answer) is not recorded.
+
+    Args:
+        inner: the transport that really sends (e.g. ``AiohttpTransport()``).
+        directory: created if missing.
+        role: the role of the key, as the recordings' ``role`` field.
+        prefix: the start of each exchange's ``id``.
+        source_commit: the server's source commit, if known.
+        hub_mode: how the server ran (``{"mode": "single-user", ...}``), if known.
+    """
+
+    def __init__(
+        self,
+        inner: Transport,
+        directory: str | os.PathLike[str],
+        *,
+        role: str = "user",
+        prefix: str = "rec",
+        labels: Mapping[str, str] | None = None,
+        source_commit: str | None = None,
+        hub_mode: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.inner = inner
+        self.directory = Path(directory)
+        self.role = role
+        self.prefix = prefix
+        self.labels = dict(labels or {})
+        self.source_commit = source_commit
+        self.hub_mode = dict(hub_mode) if hub_mode is not None else None
+        self.seq = 0
+        self.written: list[Path] = []
+
+    def __repr__(self) -> str:
+        return f"RecordingTransport({self.inner!r}, {str(self.directory)!r}, written={self.seq})"
+
+    async def handle(self, request: TransportRequest) -> TransportResponse:
+        started = time.perf_counter()
+        response = await self.inner.handle(request)
+        elapsed_ms = round((time.perf_counter() - started) * 1000)
+        self.seq += 1
+        record = self.record(request, response, elapsed_ms=elapsed_ms, seq=self.seq)
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", request.endpoint).strip("-")
+        self.written.append(_write_json(self.directory / f"{self.seq:04d}-{slug}.json", record))
+        return response
+
+    def record(
+        self, request: TransportRequest, response: TransportResponse, *, elapsed_ms: int, seq: int
+    ) -> dict[str, Any]:
+        """The recording of one exchange, secrets already replaced."""
+        key = _credential(request.headers)
+        role = self.role if key else "none"
+        try:
+            request_body = _json.loads(request.body) if request.body else None
+        except _json.DECODE_ERRORS:
+            request_body = request.body.decode("utf-8", "replace")
+        content_type = response.headers.get(hdrs.CONTENT_TYPE, "")
+        text = response.body.decode("utf-8", "replace")
+        extra: dict[str, Any] = {}
+        kind = "text"
+        body: Any = text
+        if "json" in content_type or not content_type:
+            with contextlib.suppress(*_json.DECODE_ERRORS):
+                body, kind = _json.loads(response.body), "json"
+        if kind == "text" and "html" in content_type:
+            kind, body = "html", text[:_HTML_KEPT]
+            title = _HTML_TITLE.search(text)
+            extra = {"html_title": title.group(1).strip() if title else None}
+            extra["response_length"] = len(response.body)
+        path = yarl.URL(request.url).path
+        name = request_body.get("name") if isinstance(request_body, dict) else None
+        title_text = f"{request.endpoint} {name}" if isinstance(name, str) else request.endpoint
+        request_body = _scrub(request_body, key, role)
+        body = _scrub(body, key, role)
+        record: dict[str, Any] = {
+            "id": f"{self.prefix}-{seq:04d}",
+            "title": title_text,
+            "role": role,
+            "method": request.method,
+            "path": path,
+            "request_body": request_body,
+            "status": response.status,
+            "content_type": content_type,
+            "response_kind": kind,
+            "response_body": body,
+            **extra,
+            "elapsed_ms": elapsed_ms,
+            "capture": {},
+            "volatile": [],
+            "ids": _label_ids([request_body, body], self.labels),
+            "recorded_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "seq": seq,
+            "subtle": False,
+        }
+        if self.source_commit:
+            record["source_commit"] = self.source_commit
+        if self.hub_mode is not None:
+            record["hub_mode"] = self.hub_mode
+        return record
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def _write_json(path: Path, record: Mapping[str, Any]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+class _Recorded(NamedTuple):
+    record: dict[str, Any]
+    source: str  # file name (and step) for messages
+
+
+class ReplayTransport:
+    """Answers requests from recordings in the format of ``tests/samples/real/``.
+
+    ``source``: a recording file, a directory of them (``_context.json`` and non-JSON files are
+    skipped; flows are read step by step), or a list of either. A request matches a recording
+    with the same method, URL path and JSON body, where a uuid the recording labels in ``ids``
+    (``project:p1``) matches any uuid, bound to that label for the rest of the replay (so
+    ``p1`` is one id throughout), and ``<KEY:...>``/``<PASSWORD:...>`` placeholders match any
+    text. Recorded ids are replaced by the bound ones in the answers. Identical requests get their
+    recordings in ``seq`` order, each once. A request with no unused recording raises
+    :class:`RecordingNotFoundError` at once.
+    """
+
+    def __init__(self, source: str | os.PathLike[str] | list[str | os.PathLike[str]]) -> None:
+        sources = source if isinstance(source, list) else [source]
+        found: list[_Recorded] = []
+        for item in sources:
+            found.extend(_load_recordings(Path(item)))
+        if not found:
+            raise ValueError(f"no recordings found in {source!r}")
+        # A stable sort: records without seq keep their file order after those with one.
+        found.sort(key=lambda r: r.record.get("seq", 1 << 62))
+        self.recordings = found
+        self._used = [False] * len(found)
+        self.bindings: dict[str, str] = {}  # label -> the uuid this replay uses for it
+        self.closed = False
+
+    def __repr__(self) -> str:
+        left = self._used.count(False)
+        return f"ReplayTransport({len(self.recordings)} recordings, {left} unused)"
+
+    @property
+    def unused(self) -> list[str]:
+        """The ids of the recordings no request has matched yet."""
+        return [
+            r.record.get("id", r.source)
+            for r, u in zip(self.recordings, self._used, strict=True)
+            if not u
+        ]
+
+    async def handle(self, request: TransportRequest) -> TransportResponse:
+        if self.closed:
+            raise ClientClosedError("this ReplayTransport is closed")
+        path = yarl.URL(request.url).path
+        try:
+            body = _json.loads(request.body) if request.body else None
+        except _json.DECODE_ERRORS:
+            body = request.body.decode("utf-8", "replace")
+        same_path = 0
+        for index, (record, _source) in enumerate(self.recordings):
+            if record.get("method", "POST") != request.method or record.get("path") != path:
+                continue
+            same_path += 1
+            if self._used[index]:
+                continue
+            bindings = _match(record.get("request_body"), body, record.get("ids") or {})
+            if bindings is None or any(
+                self.bindings.get(label, live) != live for label, live in bindings.items()
+            ):
+                continue
+            self._used[index] = True
+            self.bindings.update(bindings)
+            return self._answer(record)
+        shown = redact_value(body, [_credential(request.headers)])
+        raise RecordingNotFoundError(
+            f"no unused recording answers {request.method} {path} with body "
+            f"{json.dumps(shown)[:300]} ({same_path} recording(s) of this path, none matching)",
+            request,
+        )
+
+    def _answer(self, record: Mapping[str, Any]) -> TransportResponse:
+        kind = record.get("response_kind", "json")
+        value = record.get("response_body")
+        if kind == "json":
+            raw = json.dumps(value, ensure_ascii=False)
+        else:
+            raw = value if isinstance(value, str) else json.dumps(value)
+            title = record.get("html_title")
+            if kind == "html" and title and not _HTML_TITLE.search(raw):
+                raw = f"<html><head><title>{title}</title></head>{raw}</html>"
+        ids = record.get("ids") or {}
+        for recorded, label in ids.items():
+            live = self.bindings.get(label)
+            if live is not None and live != recorded:
+                raw = raw.replace(recorded, live)
+        content_type = record.get("content_type") or "application/json; charset=utf-8"
+        return TransportResponse.build(int(record["status"]), raw, content_type=content_type)
+
+    async def aclose(self) -> None:
+        self.closed = True
+        await asyncio.sleep(0)
+
+
+def _load_recordings(path: Path) -> list[_Recorded]:
+    if path.is_dir():
+        out: list[_Recorded] = []
+        for child in sorted(path.glob("*.json")):
+            if not child.name.startswith("_"):
+                out.extend(_load_recordings(child))
+        return out
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and data.get("flow"):
+        return [_Recorded(step, f"{path.name}#{i}") for i, step in enumerate(data["steps"])]
+    if isinstance(data, dict) and "path" in data and "status" in data:
+        return [_Recorded(data, path.name)]
+    return []
+
+
+def _match(recorded: Any, live: Any, ids: Mapping[str, str]) -> dict[str, str] | None:
+    """The label bindings under which ``live`` equals ``recorded``, or None if it cannot."""
+    bindings: dict[str, str] = {}
+
+    def same(a: Any, b: Any) -> bool:
+        if isinstance(a, dict) and isinstance(b, dict):
+            # The SDK never sends null values (they mean "not given"), so a recorded null is
+            # the same as an absent key.
+            a = {k: v for k, v in a.items() if v is not None}
+            b = {k: v for k, v in b.items() if v is not None}
+            return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+        if isinstance(a, list) and isinstance(b, list):
+            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+        if isinstance(a, str) and isinstance(b, str):
+            return a == b or _PLACEHOLDER.match(a) is not None or same_text(a, b)
+        if isinstance(a, bool) or isinstance(b, bool):
+            return a is b
+        return bool(a == b)
+
+    def same_text(a: str, b: str) -> bool:
+        recorded_ids, live_ids = _UUID_IN_TEXT.findall(a), _UUID_IN_TEXT.findall(b)
+        if not recorded_ids or len(recorded_ids) != len(live_ids):
+            return False
+        if _UUID_IN_TEXT.split(a) != _UUID_IN_TEXT.split(b):
+            return False
+        for rec, got in zip(recorded_ids, live_ids, strict=True):
+            label = ids.get(rec)
+            if label is None or label == "unlabelled":
+                if rec != got:
+                    return False
+            elif bindings.setdefault(label, got) != got:
+                return False
+        return True
+
+    if recorded in (None, {}) and live in (None, {}):
+        return bindings
+    return bindings if same(recorded, live) else None
