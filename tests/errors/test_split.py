@@ -105,17 +105,17 @@ def test_except_clauses_tell_the_two_apart() -> None:
     """The headline case: a 401 and a 200 "must be signed in" are both AuthenticationErrors."""
     _, body_call, status_call = TWO_WAY[0]
     caught: list[str] = []
-    for call in (status_call, body_call):
+    for api, path, status, body in (status_call, body_call):
         try:
-            classify_response(*call[:3], {}, json.dumps(call[3]).encode())
+            classify_response(api, path, status, {}, json.dumps(body).encode())
         except errors.APIStatusError:
             caught.append("status")
         except errors.APIResponseError:
             caught.append("response")
     assert caught == ["status", "response"]
-    for call in (status_call, body_call):
+    for api, path, status, body in (status_call, body_call):
         with pytest.raises(errors.AuthenticationError):
-            classify_response(*call[:3], {}, json.dumps(call[3]).encode())
+            classify_response(api, path, status, {}, json.dumps(body).encode())
 
 
 #: The errors that arrive one way only, with a call that raises each.
