@@ -73,7 +73,11 @@ class CallAs:
         if self._idempotent is not None:
             options["idempotent"] = self._idempotent
         if self._client_timeout:
-            options["timeout"] = None
+            # Whichever spelling the coroutine used for the HTTP timeout, None means the
+            # client's own.
+            for name in ("timeout", "request_timeout"):
+                if name in options:
+                    options[name] = None
         return await self._caller.call(api, path, params, **options)
 
 

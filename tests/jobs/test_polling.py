@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Mapping
 
 import pytest
 
 from cocalc_async import Client
+from cocalc_async._generated.v2 import V2
 from cocalc_async.errors import CopyFailedError, PollTimeoutError
-from cocalc_async.polling import copy_path_and_wait, poll
+from cocalc_async.models.exec import ExecResult
+from cocalc_async.polling import ExecJob, ExecVia, copy_path_and_wait, poll, start_exec_job
 from cocalc_async.testing import Emulator
 
 
@@ -254,3 +257,78 @@ async def test_a_timeout_error_from_the_call_is_not_taken_for_the_deadline() -> 
     with pytest.raises(TimeoutError, match="the call's own timeout") as info:
         await poll(fetch, lambda _: False, wait_timeout=5)
     assert not isinstance(info.value, PollTimeoutError)
+
+
+class _Recorder:
+    """A Caller that records each call (api, path, body, call options) and answers ``answer``."""
+
+    def __init__(self, answer: object) -> None:
+        self.answer = answer
+        self.calls: list[tuple[str, str, dict[str, object], dict[str, object]]] = []
+
+    async def call(
+        self, api: str, path: str, params: Mapping[str, object] | None = None, **options: object
+    ) -> object:
+        self.calls.append((api, path, dict(params or {}), options))
+        return self.answer
+
+
+PID = "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+RUNNING = {"type": "async", "job_id": "j-1", "status": "running", "stdout": "", "stderr": ""}
+
+
+@pytest.mark.parametrize("via", ["v2", "conat"])
+async def test_a_poll_sends_only_the_poll_fields_and_may_be_repeated(via: ExecVia) -> None:
+    rec = _Recorder(RUNNING)
+    job = await start_exec_job(rec, PID, "make", exec_timeout=3600, via=via)  # type: ignore[arg-type]
+    await job.status()
+    start, poll_ = rec.calls
+    assert start[3]["idempotent"] is False  # a start runs the command: never repeated
+    assert poll_[3]["idempotent"] is True  # a poll only reads the job
+    if via == "v2":
+        assert (start[0], start[1]) == ("v2", "exec")
+        # the start answers at once: the client's own timeout, not 3600 s + a margin
+        assert start[3]["timeout"] is None
+        assert start[2] == {
+            "project_id": PID,
+            "command": "make",
+            "timeout": 3600,
+            "async_call": True,
+        }
+        assert poll_[2] == {"project_id": PID, "async_get": "j-1", "async_stats": False}
+        assert poll_[3]["timeout"] is None
+    else:
+        assert (start[0], start[1]) == ("conat/project", "system.exec")
+        assert start[2]["args"] == [{"command": "make", "timeout": 3600, "async_call": True}]
+        assert start[2]["timeout"] == 30_000  # the bridge's limit for a call that answers at once
+        assert poll_[2] == {
+            "project_id": PID,
+            "args": [{"async_get": "j-1", "async_stats": False}],
+            "timeout": 30_000,
+        }
+
+
+async def test_a_hanging_poll_is_never_retried_and_is_cut_at_the_slice() -> None:
+    rec = _Recorder({**RUNNING, "status": "completed", "stdout": "ok\n"})
+    job = ExecJob(rec, PID, "make", ExecResult(type="async", job_id="j-1", status="running"))  # type: ignore[arg-type]
+    result = await job.wait(wait_timeout=30, await_slice=5)
+    assert result.stdout == "ok\n"
+    api, path, body, options = rec.calls[-1]
+    assert (api, path) == ("v2", "exec")
+    assert body == {
+        "project_id": PID,
+        "async_get": "j-1",
+        "async_stats": False,
+        "async_await": True,
+    }
+    assert (options["timeout"], options["max_retries"], options["idempotent"]) == (5, 0, True)
+
+
+async def test_wait_true_on_a_copy_needs_a_caller_that_can_poll() -> None:
+    # The generated copy coroutines poll through the caller's wait_for_copy_v2 (a Client's):
+    # a bare Caller gets a clear error rather than an import of the pollers from below.
+    rec = _Recorder({"copy_id": "c-1"})
+    with pytest.raises(TypeError, match="wait_for_copy_v2"):
+        await V2(rec).projects.copy_path(  # type: ignore[arg-type]
+            src_project_id=PID, path="a", target_project_id=PID, wait=True
+        )
