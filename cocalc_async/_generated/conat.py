@@ -1027,6 +1027,7 @@ class ConatHubOrg:
     ) -> builtins.list[_m_org.Organization]:
         """The organizations you belong to (all of them for a site admin).
 
+        Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
@@ -2237,6 +2238,7 @@ class ConatHubPurchases:
     ) -> float:
         """Your account balance.
 
+        Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
@@ -2271,6 +2273,7 @@ class ConatHubPurchases:
     ) -> float:
         """The lowest balance your account may reach.
 
+        Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
@@ -2786,6 +2789,7 @@ class ConatHubSystem:
     ) -> _m_misc.ConatPong:
         """Ping the hub; returns the server time.
 
+        Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
@@ -2957,6 +2961,7 @@ class ConatHubSystem:
     ) -> _m_misc.ConatWhoAmI:
         """Which account the API key belongs to, and the server's clock.
 
+        Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
@@ -2991,6 +2996,7 @@ class ConatHubSystem:
     ) -> None:
         """Sync your own account to Salesloft.
 
+        Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
@@ -4237,6 +4243,7 @@ class ConatProjectSystem:
     ) -> builtins.list[_m_jupyter.RunningKernel]:
         """Running Jupyter kernels in the project.
 
+        Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
@@ -4387,6 +4394,7 @@ class ConatProjectSystem:
     ) -> _m_misc.ConatPong:
         """Ping the project.
 
+        Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
@@ -4691,6 +4699,7 @@ class ConatProjectSystem:
     ) -> None:
         """Stop the project's API service.
 
+        Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
@@ -4727,6 +4736,7 @@ class ConatProjectSystem:
     ) -> _m_misc.ConatWhoAmI:
         """Which project the key reaches, and the server's clock.
 
+        Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
@@ -4764,6 +4774,7 @@ class ConatProjectSystem:
     ) -> int:
         """The version number of the project's code.
 
+        Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.

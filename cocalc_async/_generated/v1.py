@@ -46,6 +46,8 @@ class V1:
     ) -> _m_common.Success:
         """Directly add user(s) to project(s); arrays allowed; or via project invite token_id.
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.projects.collaborators.add(project_id=..., account_id=...).
+
         Availability: served 2019..2025-05-28
 
         Args:
@@ -98,6 +100,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_common.Success:
         """Apply a license to a project (write access).
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use the license's manage page (no v2 route; conat hub purchases.* covers balances only).
 
         Availability: served 2020-09..2025-05-29 (removed by 9c4891b7ed)
 
@@ -153,6 +157,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_accounts.ChangedEmailAddress:
         """Set new email address for the caller's account (error e.g. 'email_already_taken').
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.accounts.set_email_address(...).
 
         Availability: served 2017..2025-05-29
 
@@ -216,6 +222,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_accounts.ChangedPassword:
         """Change password. Seed (2017) used email_address; 2019+ uses account_id.
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.accounts.set_password(...).
 
         Availability: served 2017..2024-03 (removed by f6bcd8ca59)
 
@@ -287,6 +295,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_jupyter.ChatGPTResponse:
         """LLM completion (legacy).
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.llm.evaluate(...).
 
         Availability: served 2023-03..2025-02
 
@@ -417,6 +427,8 @@ class V1:
     ) -> _m_copy.CopyStarted | _m_copy.CopyPathStatus | None:
         """Copy file/dir between projects (read on src, write on target).
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.projects.copy_path(...) or client.conat.hub.projects.copy_path_between_projects(...).
+
         Availability: served 2017..2025-05-29
 
         Args:
@@ -498,6 +510,8 @@ class V1:
     ) -> _m_copy.CopyPathDeleted:
         """Delete a scheduled, not-yet-finished copy op. NOTE: no 'id' field accepted.
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.projects.copy_path_status(...) (no v2 delete; statuses expire).
+
         Availability: served 2019-08..2025-05-29
 
         Args:
@@ -558,6 +572,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_copy.CopyPathStatusResponse:
         """Status of copy op(s): by copy_path_id, or list by src/target project. NOTE: no 'id' field accepted.
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.projects.copy_path_status(copy_id=...).
 
         Availability: served 2019-08..2025-05-29 (last surviving v1 endpoints)
 
@@ -640,6 +656,8 @@ class V1:
     ) -> _m_common.Success:
         """Copy a public (shared) path into a project you can write.
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.projects.copy_path(...) with public=True.
+
         Availability: served 2017..2025-05-29
 
         Args:
@@ -721,6 +739,8 @@ class V1:
     ) -> _m_accounts.AccountCreated:
         """Create a new account (email/password). Rate limited per IP (150 per 30 min).
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.auth.sign_up(...) (an admin's key only).
+
         Availability: served 2017..2024-10-18 (handler removed by ca97ab756e); API-flagged until 2025-05
 
         Args:
@@ -794,6 +814,8 @@ class V1:
     ) -> _m_projects.ProjectCreated:
         """Create a project owned by the caller.
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.projects.create(...) or client.conat.hub.projects.create_project(...).
+
         Availability: served 2017..2025-02
 
         Args:
@@ -866,6 +888,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_support.SupportTicketUrl:
         """Open a support ticket (Zendesk). tags/info require JSON body.
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.support.create_ticket(...).
 
         Availability: served 2017..2025-02
 
@@ -982,6 +1006,8 @@ class V1:
     ) -> _m_common.Success:
         """Internal debugging: drop hub<->project connection.
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use nothing: v2 holds no project connection.
+
         Availability: served 2019..2025-05-28
 
         Args:
@@ -1073,8 +1099,11 @@ class V1:
     ) -> _m_accounts.AvailableUpgrades:
         """Upgrade quota totals for the caller (legacy stripe).
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.purchases.get_quotas().
+
         Availability: served 2018..2025-05-28
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1106,8 +1135,11 @@ class V1:
     ) -> _m_support.SupportTickets:
         """List caller's support tickets.
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.support.tickets().
+
         Availability: served 2017..2025-02
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1152,6 +1184,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_files.SyncdocHistory:
         """Edit history of a synced document by string_id.
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.conat.hub.sync.history(...).
 
         Availability: served 2019-03..2025-05-28
 
@@ -1199,6 +1233,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_accounts.UsernameMap:
         """First/last names for account ids (JSON body required).
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.accounts.get_names(account_ids=...) or client.conat.hub.system.get_names(account_ids=...).
 
         Availability: served 2017..2024-09-12 (removed by f60d2eed61)
 
@@ -1264,6 +1300,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_common.Success:
         """Add an existing account to a project as collaborator; emails only if 'email' given.
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.conat.hub.projects.invite_collaborator(...).
 
         Availability: served 2017..2025-05-28
 
@@ -1343,6 +1381,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_projects.InviteNoncloudResponse:
         """Invite people by email (no account yet); 'to' max 1024 chars; each address <128 chars.
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.conat.hub.projects.invite_collaborator_without_account(...).
 
         Availability: served 2017..2025-05-28
 
@@ -1425,6 +1465,8 @@ class V1:
     ) -> _m_jupyter.JupyterExecuteResult:
         """Stateless Jupyter execution.
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.jupyter.execute(...) or client.conat.hub.jupyter.execute(...).
+
         Availability: served 2023-03..2025-05-28
 
         Args:
@@ -1490,6 +1532,8 @@ class V1:
     ) -> _m_jupyter.JupyterKernels:
         """List available Jupyter kernels.
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.jupyter.kernels(...) or client.conat.hub.jupyter.kernels(...).
+
         Availability: served 2023-03..2025-05-28
 
         Args:
@@ -1536,6 +1580,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_common.Success:
         """Log an error string to client_error_log table.
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.conat.hub.system.log_client_error(...).
 
         Availability: served 2017..2025-05-28
 
@@ -1640,6 +1686,8 @@ class V1:
     ) -> _m_common.Success:
         """Deprecated.
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use nothing: CoCalc removed embeddings in 2024.
+
         Availability: served 2023-05..2024-10 then always error
 
         Args:
@@ -1694,6 +1742,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_common.Success:
         """Deprecated.
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use nothing: CoCalc removed embeddings in 2024.
 
         Availability: served 2023-05..2024-10 then always error
 
@@ -1756,6 +1806,8 @@ class V1:
     ) -> _m_common.Success:
         """Deprecated (always error since 2024-10).
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use nothing: CoCalc removed embeddings in 2024.
+
         Availability: served 2023-05..2024-10 then always error
 
         Args:
@@ -1805,8 +1857,11 @@ class V1:
     ) -> _m_misc.Pong:
         """Test API connection; returns server time.
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.conat.hub.system.ping().
+
         Availability: served 2017..2019-05-13 and 2021-09-21..2025-01-27 (handler removed by 4ed5f3f7e5); seed says key may be blank but since 2019-05 a valid key is required
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1866,6 +1921,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_exec.ExecResult:
         """Run a shell command in a project (write access required). Errors (timeout, nonzero exit with err_on_exit) come back as event 'error'.
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.exec(project_id=..., command=...) or client.conat.project.system.exec(project_id, command=...).
 
         Availability: served 2017..2025-05-29
 
@@ -1949,6 +2006,8 @@ class V1:
     ) -> _m_files.PublicDirectoryListing:
         """List public files under a path (no auth needed per docs).
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.public_paths.listing_cached(...).
+
         Availability: API-enabled 2017..2021-07-17 (150289010c deleted it)
 
         Args:
@@ -2012,6 +2071,8 @@ class V1:
     ) -> _m_files.PublicTextFile:
         """Read a public text file.
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.public_paths.listing_cached(...) and the share server.
+
         Availability: API-enabled 2017..2021-07-17
 
         Args:
@@ -2062,6 +2123,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_misc.PurchaseLicenseResponse:
         """Purchase a site license (legacy).
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.purchases.shopping_cart_checkout(...).
 
         Availability: served 2020..2025-05-28
 
@@ -2115,6 +2178,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_query.QueryResult:
         """Database user query (get if any value null, else set). JSON body required; multi_response not supported.
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.query.via('v2') or client.v2.user_query(query=...).
 
         Availability: served 2017..2025-02
 
@@ -2175,6 +2240,8 @@ class V1:
     ) -> _m_files.TextFileRead:
         """Read a text file (or many, with parallel arrays) from a project.
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.conat.project.system.read_text_file_from_project(project_id, path=...).
+
         Availability: served 2017..2025-02
 
         Args:
@@ -2230,6 +2297,8 @@ class V1:
     ) -> _m_common.Success:
         """Remove a collaborator (not the owner) from a project.
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.projects.collaborators.remove(project_id=..., account_id=...).
+
         Availability: served 2017..2025-05-28
 
         Args:
@@ -2284,6 +2353,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_common.Success:
         """Remove a license from a project (write access).
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use the project's settings (no v2 route).
 
         Availability: served 2020-09..2025-05-29 (removed by 9c4891b7ed)
 
@@ -2442,6 +2513,8 @@ class V1:
     ) -> _m_common.Success:
         """Legacy Stripe billing call (handled by hub/stripe/client.ts).
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.purchases.* and client.v2.billing.*.
+
         Availability: served 2017..2025-05-28 (stripe_get_plans until ~2021-04)
 
         Args:
@@ -2488,6 +2561,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_common.Success:
         """Legacy Stripe billing call (handled by hub/stripe/client.ts).
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.purchases.* and client.v2.billing.*.
 
         Availability: served 2017..2025-05-28 (stripe_get_plans until ~2021-04)
 
@@ -2540,6 +2615,8 @@ class V1:
     ) -> _m_common.Success:
         """Legacy Stripe billing call (handled by hub/stripe/client.ts).
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.purchases.* and client.v2.billing.*.
+
         Availability: served 2017..2025-05-28 (stripe_get_plans until ~2021-04)
 
         Args:
@@ -2588,6 +2665,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_common.Success:
         """Legacy Stripe billing call (handled by hub/stripe/client.ts).
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.purchases.* and client.v2.billing.*.
 
         Availability: served 2017..2025-05-28 (stripe_get_plans until ~2021-04)
 
@@ -2640,6 +2719,8 @@ class V1:
     ) -> _m_misc.StripeCharges:
         """Legacy Stripe billing call (handled by hub/stripe/client.ts).
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.purchases.* and client.v2.billing.*.
+
         Availability: served 2017..2025-05-28 (stripe_get_plans until ~2021-04)
 
         Args:
@@ -2689,6 +2770,8 @@ class V1:
     ) -> _m_misc.StripeCoupon:
         """Legacy Stripe billing call (handled by hub/stripe/client.ts).
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.purchases.* and client.v2.billing.*.
+
         Availability: served 2017..2025-05-28 (stripe_get_plans until ~2021-04)
 
         Args:
@@ -2728,8 +2811,11 @@ class V1:
     ) -> _m_misc.StripeCustomer:
         """Legacy Stripe billing call (handled by hub/stripe/client.ts).
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.purchases.* and client.v2.billing.*.
+
         Availability: served 2017..2025-05-28 (stripe_get_plans until ~2021-04)
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2772,6 +2858,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_misc.StripeInvoices:
         """Legacy Stripe billing call (handled by hub/stripe/client.ts).
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.purchases.* and client.v2.billing.*.
 
         Availability: served 2017..2025-05-28 (stripe_get_plans until ~2021-04)
 
@@ -2816,8 +2904,11 @@ class V1:
     ) -> _m_misc.StripePlans:
         """Legacy Stripe billing call (handled by hub/stripe/client.ts).
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.purchases.* and client.v2.billing.*.
+
         Availability: served 2017..2025-05-28 (stripe_get_plans until ~2021-04)
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2860,6 +2951,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_misc.StripeSubscriptions:
         """Legacy Stripe billing call (handled by hub/stripe/client.ts).
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.purchases.* and client.v2.billing.*.
 
         Availability: served 2017..2025-05-28 (stripe_get_plans until ~2021-04)
 
@@ -2910,6 +3003,8 @@ class V1:
     ) -> _m_common.Success:
         """Legacy Stripe billing call (handled by hub/stripe/client.ts).
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.purchases.* and client.v2.billing.*.
+
         Availability: served 2017..2025-05-28 (stripe_get_plans until ~2021-04)
 
         Args:
@@ -2958,6 +3053,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_common.Success:
         """Legacy Stripe billing call (handled by hub/stripe/client.ts).
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.purchases.* and client.v2.billing.*.
 
         Availability: served 2017..2025-05-28 (stripe_get_plans until ~2021-04)
 
@@ -3016,6 +3113,8 @@ class V1:
     ) -> _m_common.Success:
         """Legacy Stripe billing call (handled by hub/stripe/client.ts).
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.purchases.* and client.v2.billing.*.
+
         Availability: served 2017..2025-05-28 (stripe_get_plans until ~2021-04)
 
         Args:
@@ -3068,6 +3167,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_common.Success:
         """Mark project as actively used (prevents idle timeout).
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.projects.touch(project_id=...) or client.conat.hub.projects.touch(...).
 
         Availability: served 2018..2025-02
 
@@ -3176,6 +3277,8 @@ class V1:
     ) -> _m_accounts.AuthToken:
         """Get temporary impersonation auth token for an account with password.
 
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.auth.sign_in(...) or an API key per user.
+
         Availability: served 2017..2025-02
 
         Args:
@@ -3234,6 +3337,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_accounts.UserSearchResult:
         """Search users by email or name prefix; max 50 results for non-admins.
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.accounts.search(query=...) or client.conat.hub.system.user_search(query=...).
 
         Availability: served 2017..2025-02
 
@@ -3295,6 +3400,8 @@ class V1:
         max_retries: int | None = None,
     ) -> _m_common.Success:
         """Write (overwrite) a text file in a project; parent dirs created.
+
+        Legacy API: a hub without it answers 404 (``EndpointNotServedError``); instead use client.v2.projects.write_text_file(project_id=..., path=..., content=...) or client.conat.project.system.write_text_file_to_project(...).
 
         Availability: served 2017..2025-02
 

@@ -100,11 +100,11 @@ def _error_table() -> str:
         "error_table.py.j2",
         fields=fields,
         rules=[[_literal(getattr(r, f)) for f in fields] for r in RULES],
-        v1_replacements=[
+        v1_replacements=sorted(
             (pystr(e.path), pystr(e.replacement))
             for e in ENDPOINTS
             if e.api == "v1" and e.replacement
-        ],
+        ),
         endpoint_shapes=[(pystr(a), pystr(p), pystr(s)) for a, p, s in shaped],
     )
 

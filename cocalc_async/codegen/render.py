@@ -276,6 +276,7 @@ def method_context(e: Endpoint, name: str) -> dict[str, Any]:
         # The docstring.
         "summary": docstring_text(e.summary) or e.path,
         "availability": docstring_text(e.availability),
+        "legacy": docstring_text(e.replacement) if e.status == "legacy" else "",
         "alias_names": ", ".join(f"``{identifier(a)}``" for a in e.aliases),
         "params_auto": e.params_auto,
         # As users write it: list[CopyPathStatus], not builtins.list[_m_copy.CopyPathStatus].

@@ -146,3 +146,18 @@ def test_generated_code_imports_only_types_runtime_and_models() -> None:
         if outside:
             bad[str(path.relative_to(ROOT))] = sorted(outside)
     assert bad == {}
+
+
+def test_deprecation_is_rendered_from_the_spec() -> None:
+    from cocalc_async._generated.v1 import V1
+
+    v1 = [e for e in ENDPOINTS if e.api == "v1"]
+    assert {e.status for e in v1} == {"legacy", "removed-from-http"}
+    for e in v1:
+        doc = getattr(V1, e.path).__doc__ or ""
+        if e.status == "legacy":
+            assert f"instead use {e.replacement}" in doc, e.path
+        else:
+            assert f"Removed from CoCalc's HTTP API on {e.removed_date}" in doc, e.path
+    # Nothing outside v1 is legacy or removed.
+    assert {e.status for e in ENDPOINTS if e.api != "v1"} == {"current"}

@@ -67,6 +67,7 @@ class V2Accounts:
     ) -> _m_common.StatusResponse:
         """Delete the calling account. Uses isPost(): non-POST gets HTTP 404 {"message":"must use a POST request"}.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -307,6 +308,7 @@ class V2Accounts:
     ) -> _m_common.StatusResponse:
         """Send email verification to caller.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 

@@ -66,6 +66,7 @@ class V2Auth:
     ) -> _m_auth.HasPassword:
         """Whether the caller has a password set.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -271,6 +272,7 @@ class V2Auth:
     ) -> Json:
         """Is a registration token required?
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -422,6 +424,7 @@ class V2Auth:
     ) -> Json:
         """List SSO strategies.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 

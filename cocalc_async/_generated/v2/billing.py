@@ -156,6 +156,7 @@ class V2Billing:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -276,6 +277,7 @@ class V2Billing:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 

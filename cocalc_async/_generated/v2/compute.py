@@ -27,6 +27,7 @@ class V2ComputeCloudFilesystem:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -264,6 +265,7 @@ class V2ComputeGoogleCloud:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -727,6 +729,7 @@ class V2Compute:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1221,6 +1224,7 @@ class V2Compute:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 

@@ -157,6 +157,7 @@ class V2Licenses:
     ) -> Json:
         """Caller projects with licenses.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 

@@ -98,6 +98,7 @@ class V2News:
     ) -> Json:
         """Public news list (Cache-Control 1h).
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 

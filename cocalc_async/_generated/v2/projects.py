@@ -750,6 +750,7 @@ class V2Projects:
     ) -> _m_projects.ProjectRef:
         """Most recently active project (creates "Untitled Project" if none).
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 

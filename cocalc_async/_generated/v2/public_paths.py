@@ -21,6 +21,7 @@ class V2PublicPaths:
     ) -> Json:
         """Cached public paths listing.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 

@@ -332,6 +332,7 @@ class V2PurchasesStripe:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -364,6 +365,7 @@ class V2PurchasesStripe:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -618,6 +620,7 @@ class V2PurchasesStripe:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -750,6 +753,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -782,6 +786,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1106,6 +1111,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1182,6 +1188,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1214,6 +1221,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1296,6 +1304,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1328,6 +1337,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1360,6 +1370,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1392,6 +1403,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1424,6 +1436,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1632,6 +1645,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1758,6 +1772,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1844,6 +1859,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -1926,6 +1942,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2052,6 +2069,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2278,6 +2296,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
@@ -2448,6 +2467,7 @@ class V2Purchases:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 

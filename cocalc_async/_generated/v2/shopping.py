@@ -291,6 +291,7 @@ class V2ShoppingCart:
         Parameters were extracted automatically from the handler: the names are
         reliable, whether each is required is not, so all are accepted permissively.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 

@@ -65,6 +65,7 @@ class V2Support:
     ) -> _m_support.SupportTickets:
         """Caller support tickets.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 

@@ -21,6 +21,7 @@ class V2Vouchers:
     ) -> Json:
         """Admin voucher charging.
 
+        Args:
             request_timeout: HTTP timeout for this call (s), overriding the default.
             max_retries: retries for this call, overriding the Client's setting.
 
