@@ -731,12 +731,13 @@ def _match(recorded: Any, live: Any, ids: Mapping[str, str]) -> dict[str, str] |
     """The label bindings under which ``live`` equals ``recorded``, or None if it cannot."""
     bindings: dict[str, str] = {}
 
-    def same(a: Any, b: Any) -> bool:
+    def same(a: Any, b: Any, top: bool = False) -> bool:
         if isinstance(a, dict) and isinstance(b, dict):
-            # The SDK never sends null values (they mean "not given"), so a recorded null is
-            # the same as an absent key.
-            a = {k: v for k, v in a.items() if v is not None}
-            b = {k: v for k, v in b.items() if v is not None}
+            if top:
+                # Client.call drops top-level nulls (they mean "not given"), so a recorded null
+                # there is the same as an absent key; deeper nulls (a user query's) are sent.
+                a = {k: v for k, v in a.items() if v is not None}
+                b = {k: v for k, v in b.items() if v is not None}
             return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
         if isinstance(a, list) and isinstance(b, list):
             return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
@@ -763,4 +764,4 @@ def _match(recorded: Any, live: Any, ids: Mapping[str, str]) -> dict[str, str] |
 
     if recorded in (None, {}) and live in (None, {}):
         return bindings
-    return bindings if same(recorded, live) else None
+    return bindings if same(recorded, live, top=True) else None

@@ -30,7 +30,7 @@ P1 = "b08f73f5-f616-4ba3-b143-3a40214dd8c0"  # project p1 of the first recording
 
 def single_exchanges() -> list[Path]:
     out = []
-    for folder in (SAMPLES, SECOND):
+    for folder in (SAMPLES, SECOND, SAMPLES / "recorded-transport-2026-12-03"):
         for path in sorted(folder.glob("*.json")):
             data = json.loads(path.read_text(encoding="utf-8"))
             if path.name.startswith("_") or data.get("flow"):
@@ -187,3 +187,33 @@ def test_an_empty_source_is_refused(tmp_path: Path) -> None:
 def test_response_helper_is_case_insensitive() -> None:
     answer = TransportResponse.build(200, b"{}", content_type="application/json")
     assert answer.headers["CONTENT-TYPE"] == "application/json"
+
+
+SESSION = SAMPLES / "recorded-transport-2026-12-03"
+
+
+async def test_the_recorded_sdk_session_replays_call_for_call() -> None:
+    records = [load(p) for p in sorted(SESSION.glob("*.json"))]
+    p1 = next(uuid for uuid, label in records[3]["ids"].items() if label == "project:p1")
+    nowhere = next(u for u, label in records[6]["ids"].items() if label == "project:nonexistent")
+    replay = ReplayTransport(SESSION)
+    async with Client(KEY, base_url="http://127.0.0.1:9", transport=replay) as c:
+        pong = await c.conat.hub.system.ping()
+        me = await c.query.get("accounts", account_id=None, email_address=None)
+        projects = await c.v2.projects.get()
+        out = await c.v2.exec(project_id=p1, command="echo hello from the transport recorder")
+        await c.conat.project.system.write_text_file_to_project(
+            p1, path="transport-rec.txt", content="recorded by RecordingTransport\n"
+        )
+        text = await c.conat.project.system.read_text_file_from_project(
+            p1, path="transport-rec.txt"
+        )
+        with pytest.raises(errors.PermissionDeniedError) as info:
+            await c.v2.exec(project_id=nowhere, command="echo x")
+    assert pong.now.year == 2026
+    assert me["email_address"] == "teacher@example.com"
+    assert p1 in [p.project_id for p in projects]
+    assert out.stdout == "hello from the transport recorder\n"
+    assert text == "recorded by RecordingTransport\n"
+    assert info.value.status_code == 200
+    assert replay.unused == []
