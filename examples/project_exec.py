@@ -6,7 +6,7 @@ import asyncio
 
 from _env import a_project, connect
 
-from cocalc_async.errors import CoCalcAPIError
+from cocalc_async.errors import APIResponseError
 
 
 async def main() -> None:
@@ -20,7 +20,7 @@ async def main() -> None:
         print("exit code with err_on_exit=False:", out.exit_code)
         try:
             await client.v2.exec(project_id=pid, command="sleep 5", timeout=1)
-        except CoCalcAPIError as exc:
+        except APIResponseError as exc:  # the hub reports the killed command in a 200 body
             print("timeout:", exc.message[:60])
 
 
