@@ -21,7 +21,8 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import attrs
 
@@ -35,13 +36,46 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseValidationError,
     UnknownEndpointError,
 )
 
 if TYPE_CHECKING:
-    from .client import Client
+    from ._generated.conat import Conat
+    from ._generated.v1 import V1
+    from ._generated.v2 import V2
+    from .models.misc import ConatPong
 
-__all__ = ["MAX_CLOCK_OFFSET_S", "Check", "DoctorReport", "Identity", "diagnose", "identify"]
+__all__ = [
+    "MAX_CLOCK_OFFSET_S",
+    "Check",
+    "DoctorReport",
+    "Identity",
+    "Probed",
+    "diagnose",
+    "identify",
+]
+
+
+class Probed(Protocol):
+    """What the doctor needs of a client (``Client`` has it): the server, whether a key is
+    sent, and the generated namespaces it probes through."""
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def has_key(self) -> bool: ...
+
+    @property
+    def v1(self) -> V1: ...
+
+    @property
+    def v2(self) -> V2: ...
+
+    @property
+    def conat(self) -> Conat: ...
+
 
 #: A larger difference between the local and the server's clock is reported as a problem:
 #: expiry times (auth tokens, API keys) and "last active" times are then off by as much.
@@ -133,7 +167,7 @@ _REFUSALS = (
 )
 
 
-async def identify(client: Client) -> Identity:
+async def identify(client: Probed) -> Identity:
     """Whom ``client``'s key belongs to: the conat ``system.test`` of the hub bridge, else the
     project bridge's (a project key), with the account's name when there is one.
 
@@ -143,10 +177,11 @@ async def identify(client: Client) -> Identity:
         me = await client.conat.hub.system.test()
     except AuthenticationError as hub_refusal:
         try:
-            data = await client.call("conat/project", "system.test", {"args": []})
-        except _REFUSALS:
+            # No project_id: that bridge takes the project from a project key.
+            found = await client.conat.project.system.test(None)
+        except (*_REFUSALS, ResponseValidationError):
             raise hub_refusal from None
-        project_id = data.get("project_id") if isinstance(data, dict) else None
+        project_id = found.project_id
         if not isinstance(project_id, str):
             raise hub_refusal from None
         return Identity(kind="project", project_id=project_id)
@@ -163,11 +198,12 @@ async def identify(client: Client) -> Identity:
     return Identity(kind="account", account_id=me.account_id, first_name=first, last_name=last)
 
 
-async def _served(
-    client: Client, api: Literal["v1", "v2"], path: str, timeout: float
-) -> bool | None:
+async def _served(probe: Callable[[], Awaitable[object]]) -> bool | None:
+    """Whether the route ``probe`` calls is served: any answer from it says yes."""
     try:
-        await client.call(api, path, {}, timeout=timeout, max_retries=0, idempotent=True)
+        await probe()
+    except ResponseValidationError:
+        return True  # a 2xx answer that does not fit the model: still the route answered
     except APIStatusError as err:
         return False if err.status_code == 404 else None
     except APIResponseError:
@@ -177,25 +213,28 @@ async def _served(
     return True
 
 
-async def _ping(client: Client, api: Literal["conat/hub", "conat/project"]) -> tuple[float, float]:
-    """One ping: (round trip in s, server clock minus local clock in s)."""
+async def _ping(client: Probed, bridge: Literal["hub", "project"]) -> tuple[float, float]:
+    """One ping: (round trip in s, server clock minus local clock in s). An answer without
+    the server's time is a ResponseValidationError."""
     sent_wall, sent = time.time(), time.perf_counter()
-    data = await client.call(
-        api, "system.ping", {"args": []}, timeout=PROBE_TIMEOUT_S, max_retries=0, idempotent=True
-    )
+    pong: ConatPong
+    if bridge == "hub":
+        pong = await client.conat.hub.system.ping(request_timeout=PROBE_TIMEOUT_S, max_retries=0)
+    else:
+        pong = await client.conat.project.system.ping(
+            None, request_timeout=PROBE_TIMEOUT_S, max_retries=0
+        )
     rtt = time.perf_counter() - sent
-    now = data.get("now") if isinstance(data, dict) else None
-    if isinstance(now, bool) or not isinstance(now, (int, float)):
-        raise APIResponseError(f"system.ping answered without a time: {data!r}"[:200])
-    return rtt, now / 1000 - (sent_wall + rtt / 2)
+    return rtt, pong.now.timestamp() - (sent_wall + rtt / 2)
 
 
-async def diagnose(client: Client) -> DoctorReport:
+async def diagnose(client: Probed) -> DoctorReport:
     """Probe ``client``'s server and key; see the module docstring for what is sent."""
     checks: list[Check] = []
+    route_s = ROUTE_PROBE_TIMEOUT_S
     v1, v2 = await asyncio.gather(
-        _served(client, "v1", "ping", ROUTE_PROBE_TIMEOUT_S),
-        _served(client, "v2", "accounts/profile", ROUTE_PROBE_TIMEOUT_S),
+        _served(lambda: client.v1.ping(request_timeout=route_s, max_retries=0)),
+        _served(lambda: client.v2.accounts.profile(request_timeout=route_s, max_retries=0)),
     )
     conat: bool | None = None
     identity: Identity | None = None
@@ -244,9 +283,7 @@ async def diagnose(client: Client) -> DoctorReport:
 
     latency_ms = offset = None
     if identity is not None:
-        bridge: Literal["conat/hub", "conat/project"] = (
-            "conat/hub" if identity.kind == "account" else "conat/project"
-        )
+        bridge: Literal["hub", "project"] = "hub" if identity.kind == "account" else "project"
         try:
             samples = [await _ping(client, bridge) for _ in range(PINGS)]
         except CoCalcError as err:
@@ -287,7 +324,7 @@ def _api_check(name: str, served: bool | None, v1: bool | None) -> Check:
     return Check(name, False, f"not served: {route} answers 404", advice)
 
 
-def _key_check(client: Client, identity: Identity | None, error: str, conat: bool | None) -> Check:
+def _key_check(client: Probed, identity: Identity | None, error: str, conat: bool | None) -> Check:
     if identity is not None:
         if identity.kind == "account":
             who = f"account {identity.account_id}"
