@@ -466,3 +466,51 @@ def test_a_cycle_is_reported_with_the_lines_that_form_it() -> None:
 )
 def test_layers_are_matched_by_name(module: str, expected: list[str]) -> None:
     assert layer_of(module) == expected
+
+
+# --- endpoint names stay in the spec and the generated code ----------------------------------
+
+#: Where an endpoint's name may be written: the spec, the generated code, the generator and the
+#: emulator (which serves the endpoints).
+NAMES_ENDPOINTS = ("cocalc_async._generated", "cocalc_async.spec", "cocalc_async.codegen", ALLOWED)
+
+
+def raw_endpoint_calls(path: Path, source: str | None = None) -> list[str]:
+    """``x.call("v2", "exec", ...)``-style calls with a literal API and endpoint name."""
+    if source is None:
+        source = path.read_text(encoding="utf-8")
+    out = []
+    for node in ast.walk(ast.parse(source, str(path))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "call"
+            and len(node.args) >= 2
+            and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args[:2])
+        ):
+            api, name = (a.value for a in node.args[:2] if isinstance(a, ast.Constant))
+            out.append(f"{path.relative_to(ROOT)}:{node.lineno}: call({api!r}, {name!r})")
+    return out
+
+
+def test_hand_written_code_calls_endpoints_through_their_coroutines() -> None:
+    bad = [
+        hit
+        for name, path in all_modules().items()
+        if not any(name == p or name.startswith(p + ".") for p in NAMES_ENDPOINTS)
+        for hit in raw_endpoint_calls(path)
+    ]
+    assert bad == []
+
+
+@pytest.mark.parametrize(
+    ("source", "hits"),
+    [
+        ('await client.call("v2", "exec", {"project_id": p})', 1),
+        ('await self._client.call("conat/project", "system.signal", body, idempotent=True)', 1),
+        ("await client.call(args.api, args.path, params)", 0),  # a user-given endpoint
+        ('"""client.call("v2", "exec") in a docstring"""', 0),
+    ],
+)
+def test_the_endpoint_name_check(source: str, hits: int) -> None:
+    assert len(raw_endpoint_calls(ROOT / "cocalc_async/x.py", source)) == hits
