@@ -9,6 +9,11 @@ iterable and hands outcomes over through a queue of the same size. Nothing is cr
 up front, so a run over 100,000 items (or an endless generator) uses constant memory, as long as
 the caller consumes the outcomes as they come. Outcomes arrive in completion order, not input
 order; each one carries its item.
+
+Progress is off by default, here as everywhere in the library API (``Client.map``, the course
+job functions): a library writes nothing to the terminal unless asked. ``progress=True`` shows a
+bar on stderr (tqdm on a terminal, with the ``progress`` extra; a plain line every few seconds
+otherwise). The command line turns it on for its own runs.
 """
 
 from __future__ import annotations
@@ -61,12 +66,13 @@ async def run_map(
     items: Iterable[T] | AsyncIterable[T],
     *,
     concurrency: int = 50,
-    progress: bool = True,
+    progress: bool = False,
     fail_fast: bool = False,
     description: str = "map",
 ) -> AsyncGenerator[Outcome[T, R], None]:
     """Yield an :class:`Outcome` for every item, running at most ``concurrency`` calls at once.
 
+    ``progress=True`` reports done, failed and rate on stderr; by default nothing is written.
     A failing call never cancels the others; its exception is in its outcome. With
     ``fail_fast=True`` the first failure stops the run: items not yet started are never started,
     calls in flight are cancelled, and that exception is raised from the iteration.
@@ -147,7 +153,7 @@ async def map_all(
     items: Iterable[T] | AsyncIterable[T],
     *,
     concurrency: int = 50,
-    progress: bool = True,
+    progress: bool = False,
     fail_fast: bool = False,
     description: str = "map",
 ) -> list[Outcome[T, R]]:

@@ -21,7 +21,12 @@ async def main() -> None:
             project_id=pid, path="hw1/task.md", content="# HW1\n"
         )
         report = await provision_course(
-            client, parse_roster(ROSTER), "hw1", instructor_project_id=pid, course="Example"
+            client,
+            parse_roster(ROSTER),
+            "hw1",
+            instructor_project_id=pid,
+            course="Example",
+            progress=True,  # the library is quiet unless asked; a script may want the bar
         )
         print(report.summary_table())
         raise SystemExit(1 if report.failed else 0)

@@ -699,12 +699,16 @@ async def provision_course(
     create_accounts: bool = False,
     concurrency: int = 10,
     retries: int = 3,
-    progress: bool = True,
+    progress: bool = False,
     preflight: bool = True,
     on_event: EventSink | None = None,
     copy_timeout: float = 600.0,
 ) -> CourseReport:
     """Provision every student of ``roster``; the report lists them in roster order.
+
+    Like every course function it is quiet unless ``progress=True`` (a bar with done, failed and
+    retried counts on stderr); the ``course`` command of the CLI shows that bar unless
+    ``--no-progress``.
 
     ``report.failed`` is empty when all went well. Raises :class:`PreflightError` before
     anything is created when the job cannot run (see :meth:`CourseJob.preflight`).
@@ -726,7 +730,7 @@ async def collect_course(
     instructor_project_id: str,
     course: str = "Course",
     concurrency: int = 10,
-    progress: bool = True,
+    progress: bool = False,
     preflight: bool = True,
     on_event: EventSink | None = None,
 ) -> CourseReport:
@@ -747,7 +751,7 @@ async def return_course(
     instructor_project_id: str,
     course: str = "Course",
     concurrency: int = 10,
-    progress: bool = True,
+    progress: bool = False,
     preflight: bool = True,
     on_event: EventSink | None = None,
 ) -> CourseReport:

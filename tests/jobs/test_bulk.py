@@ -174,3 +174,33 @@ async def test_source_errors_end_the_run() -> None:
 
     with pytest.raises(OSError, match="roster unreadable"):
         await map_all(work, source(), progress=False)
+
+
+# --- progress: quiet by default everywhere in the library API ----------------------------------
+
+
+async def test_progress_is_off_by_default_and_on_when_asked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async def work(n: int) -> int:
+        return n
+
+    outcomes = await map_all(work, range(20), concurrency=4)
+    async for _ in run_map(work, range(20), concurrency=4):
+        pass
+    assert len(outcomes) == 20
+    assert capsys.readouterr().err == ""  # nothing written unless asked
+    await map_all(work, range(20), concurrency=4, progress=True, description="squares")
+    assert "squares: 20/20 done, 0 failed" in capsys.readouterr().err
+
+
+def test_every_library_entry_point_defaults_to_no_progress() -> None:
+    import inspect
+
+    from cocalc_async import Client
+    from cocalc_async.jobs import collect_course, course_status, provision_course, return_course
+
+    entry_points = [run_map, map_all, Client.map, Client.map_all]
+    entry_points += [provision_course, collect_course, return_course, course_status]
+    for fn in entry_points:
+        assert inspect.signature(fn).parameters["progress"].default is False, fn.__qualname__
