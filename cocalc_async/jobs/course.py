@@ -198,6 +198,7 @@ class CourseJob:
     create_accounts: bool = False
     concurrency: int = 10
     retries: int = 3
+    #: How long each copy is polled for (its ``wait_timeout``; docs/timeouts.md), in seconds.
     copy_timeout: float = 600.0
     on_event: EventSink | None = None
     retry_delay: float = RETRY_DELAY_S
