@@ -1,33 +1,48 @@
 """SDK overhead per call in µs of CPU, with a stub transport: ``python -m benchmarks.overhead``.
 
-The stub replaces only aiohttp's ``ClientSession`` inside the SDK's ``Session`` (an object with a
-``post()`` returning a canned 200 response), so everything the SDK itself does on the success
-path runs: ``build_request``, the idempotency lookup, the FIFO semaphore, the request id, the
-in-flight bookkeeping, the bounded body read, ``classify_response`` and the retry wrapper.
+The stub replaces only aiohttp's ``ClientSession`` inside the SDK's default ``AiohttpTransport``
+(an object whose ``post()``/``request()`` return a canned 200 response), so everything the SDK
+itself does on the success path runs: ``build_request``, the spec lookups (idempotency, timeout),
+the FIFO semaphore, the request id, the in-flight bookkeeping, the transport's bounded body read,
+``classify_response`` and, for the generated coroutines, the argument checks and the result model.
 
 The same stub driven by the code a raw aiohttp user writes (encode, post, read, decode) is the
-baseline; **overhead = SDK − baseline**, from interleaved repetitions. A pyinstrument profile of
-the SDK loop says which functions dominate. Prints one ``RESULT {json}`` line.
+baseline; **overhead = SDK − baseline**, from interleaved repetitions, for ``client.call`` and the
+generated coroutine of three endpoints: v1 ``ping``, v2 ``projects/get`` and conat
+``system.ping``. Then each stage alone (``perf_counter_ns`` loops over the same inputs) and a
+cProfile of the call loops say where the microseconds go. Prints one ``RESULT {json}`` line.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import importlib
 import json
+import pstats
 import sys
 import time
+import typing
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchmarks.drivers import API_KEY, json_codec, start_watchdog_simple
-from benchmarks.server import PING_BODY, PROJECTS_BODY
+from benchmarks.drivers import (
+    API_KEY,
+    SDK_CALLS,
+    WIRE,
+    generated_call,
+    json_codec,
+    start_watchdog_simple,
+)
+from benchmarks.server import CONAT_PING_BODY, PING_BODY, PROJECTS_BODY
 from benchmarks.stats import median, paired_ratios
 
 REPS = 7  # interleaved repetitions; the CPU speed drifts, so each figure is a median
 BASE_URL = "http://127.0.0.1:9"  # never contacted: the stub answers (port 9 is "discard")
+ENDPOINTS = ("ping", "v2", "conat")
 
 
 class StubResponse:
@@ -84,14 +99,19 @@ def stub_bodies() -> dict[str, bytes]:
     return {
         "v1/ping": enc(PING_BODY).encode(),
         "v2/projects/get": enc(PROJECTS_BODY).encode(),
+        "conat/hub": enc(CONAT_PING_BODY).encode(),
     }
 
 
-def install_stub(client: Any) -> None:
-    """Give the SDK's Session the stub instead of opening an aiohttp session.
+def body_of(endpoint: str) -> bytes:
+    return stub_bodies()[WIRE[endpoint][0].split("/api/", 1)[1]]
 
-    This pokes at ``Session`` internals (``_http``, ``_semaphore``, ``_loop``), which is fine for
-    a benchmark: if they change, this section reports the error instead of a number.
+
+def install_stub(client: Any) -> None:
+    """Give the SDK's transport the stub instead of opening an aiohttp session.
+
+    This pokes at internals (``_http``, ``_semaphore``, ``_loop``), which is fine for a
+    benchmark: if they change, this section reports the error instead of a number.
     """
     session = client.session
     transport = getattr(session, "transport", None)
@@ -114,19 +134,126 @@ async def cpu_per_call(fn: Callable[[], Awaitable[Any]], calls: int) -> float:
 
 
 def micro(fn: Callable[[], Any], calls: int) -> float:
-    """µs of CPU per synchronous call."""
+    """µs per synchronous call (``perf_counter_ns``, best of three loops: the least disturbed)."""
     for _ in range(200):
         fn()
-    t = time.process_time()
-    for _ in range(calls):
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter_ns()
+        for _ in range(calls):
+            fn()
+        best = min(best, (time.perf_counter_ns() - t) / calls / 1e3)
+    return best
+
+
+async def amicro(fn: Callable[[], Awaitable[Any]], calls: int) -> float:
+    """Like ``micro`` for a coroutine function, awaited back to back."""
+    for _ in range(200):
+        await fn()
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter_ns()
+        for _ in range(calls):
+            await fn()
+        best = min(best, (time.perf_counter_ns() - t) / calls / 1e3)
+    return best
+
+
+def result_model(fn: Any) -> Any:
+    """The generated coroutine's declared result type (what ``structure`` builds), or None."""
+    try:
+        return typing.get_type_hints(fn).get("return")
+    except Exception:
+        return None
+
+
+async def stages(client: Any, calls: int) -> dict[str, dict[str, float]]:
+    """Each stage of one call alone, µs per call, per endpoint."""
+    sansio = importlib.import_module("cocalc_async._sansio")
+    runtime = importlib.import_module("cocalc_async._runtime")
+    try:
+        facts: Any = importlib.import_module("cocalc_async._endpoint_facts")
+    except ImportError:
+        facts = importlib.import_module("cocalc_async._idempotency")
+    _, _, loads = json_codec()
+    session = client.session
+    transport = getattr(session, "transport", None)
+    headers = StubResponse(b"").headers
+    out: dict[str, dict[str, float]] = {}
+    sem = asyncio.Semaphore(100)
+    inflight: set[Any] = set()
+
+    async def semaphore_pair() -> None:
+        await sem.acquire()
+        sem.release()
+
+    def bookkeeping() -> None:
+        task = asyncio.current_task()
+        inflight.add(task)
+        inflight.discard(task)
+
+    for endpoint in ENDPOINTS:
+        api, path, params = SDK_CALLS[endpoint]
+        body = body_of(endpoint)
+        request = sansio.build_request(api, path, params, base_url=BASE_URL)
+        data = loads(body)
+        row: dict[str, float] = {
+            "build_request": micro(
+                partial(sansio.build_request, api, path, params, base_url=BASE_URL), calls
+            ),
+            "idempotency lookup": micro(partial(facts.is_idempotent, api, path), calls),
+        }
+        if hasattr(facts, "stretched_timeout"):
+            base = session.timeout
+            row["timeout lookup"] = micro(partial(facts.stretched_timeout, base, api, path), calls)
+        row["request id"] = micro(sansio.new_request_id, calls)
+        row["in-flight bookkeeping"] = await amicro(_sync_in_task(bookkeeping), calls)
+        row["semaphore acquire+release"] = await amicro(semaphore_pair, calls)
+        if transport is not None and hasattr(transport, "handle"):
+            tr_mod = importlib.import_module("cocalc_async.transport")
+            treq = tr_mod.TransportRequest(
+                request.method,
+                request.url,
+                {"X-Request-Id": "0" * 32},
+                request.body,
+                session.timeout,
+                f"{api}/{path}",
+                "0" * 32,
+                1,
+            )
+            row["transport.handle (stub aiohttp)"] = await amicro(
+                partial(transport.handle, treq), calls
+            )
+        row["classify_response (2xx, JSON decode included)"] = micro(
+            partial(sansio.classify_response, api, path, 200, headers, body), calls
+        )
+        row["JSON decode alone"] = micro(partial(loads, body), calls)
+        gen = generated_call(client, endpoint)
+        model = result_model(gen) if gen is not None else None
+        if model is not None:
+            row[f"structure to {_type_name(model)}"] = micro(
+                partial(runtime.structure, data, model), calls
+            )
+        out[endpoint] = row
+    return out
+
+
+def _sync_in_task(fn: Callable[[], None]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
         fn()
-    return (time.process_time() - t) / calls * 1e6
+
+    return run
+
+
+def _type_name(tp: Any) -> str:
+    args = typing.get_args(tp)
+    if args:
+        return f"{getattr(typing.get_origin(tp), '__name__', tp)}[{_type_name(args[0])}]"
+    return str(getattr(tp, "__name__", tp))
 
 
 async def measure(calls: int, profile_path: Path | None) -> dict[str, Any]:
     cocalc_async = importlib.import_module("cocalc_async")
-    sansio = importlib.import_module("cocalc_async._sansio")
-    idem = importlib.import_module("cocalc_async._idempotency")
     _, dumps, loads = json_codec()
     stub = StubHTTP(stub_bodies())
     result: dict[str, Any] = {"calls_per_rep": calls, "reps": REPS}
@@ -134,23 +261,28 @@ async def measure(calls: int, profile_path: Path | None) -> dict[str, Any]:
     async with cocalc_async.Client(api_key=API_KEY, base_url=BASE_URL) as client:
         install_stub(client)
         cases: dict[str, Callable[[], Awaitable[Any]]] = {}
-        for endpoint, (api, path) in {"ping": ("v1", "ping"), "v2": ("v2", "projects/get")}.items():
-            url = f"{BASE_URL}/api/{api}/{path}"
+        notes: list[str] = []
+        for endpoint in ENDPOINTS:
+            url = BASE_URL + WIRE[endpoint][0]
+            wire_body = WIRE[endpoint][1]
+            api, path, params = SDK_CALLS[endpoint]
 
-            async def raw(url: str = url) -> Any:
-                async with stub.post(url, data=dumps({})) as resp:
+            async def raw(url: str = url, wire_body: dict[str, Any] = wire_body) -> Any:
+                async with stub.post(url, data=dumps(wire_body)) as resp:
                     return loads(await resp.read())
 
-            async def sdk(api: str = api, path: str = path) -> Any:
-                return await client.call(api, path, {})
+            async def sdk(api: str = api, path: str = path, params: Any = params) -> Any:
+                return await client.call(api, path, params)
 
             cases[f"raw/{endpoint}"] = raw
             cases[f"sdk-call/{endpoint}"] = sdk
-        gen = getattr(getattr(client, "v1", None), "ping", None)
-        if gen is not None:
-            cases["sdk-gen/ping"] = gen
-        else:
-            result["sdk_gen_note"] = "generated coroutine client.v1.ping absent: skipped"
+            gen = generated_call(client, endpoint)
+            if gen is not None:
+                cases[f"sdk-gen/{endpoint}"] = gen
+            else:
+                notes.append(f"generated coroutine for {endpoint} absent: skipped")
+        if notes:
+            result["sdk_gen_note"] = "; ".join(notes)
 
         series: dict[str, list[float]] = {name: [] for name in cases}
         for _ in range(REPS):
@@ -171,61 +303,62 @@ async def measure(calls: int, profile_path: Path | None) -> dict[str, Any]:
                 "ratio_to_raw": median(paired_ratios(series[name], series[f"raw/{endpoint}"])),
             }
         result["overhead_us"] = overhead
-
-        # The pieces, each alone, to see where the microseconds go without a profiler's skew.
-        headers = StubResponse(b"").headers
-        ping_body = stub_bodies()["v1/ping"]
-        pieces: dict[str, Callable[[], Any]] = {
-            "build_request": lambda: sansio.build_request("v1", "ping", {}, base_url=BASE_URL),
-            "is_idempotent": lambda: idem.is_idempotent("v1", "ping"),
-            "classify_response": lambda: sansio.classify_response(
-                "v1", "ping", 200, headers, ping_body
-            ),
-            "json_loads_ping": lambda: loads(ping_body),
-            "new_request_id": sansio.new_request_id,
+        # The generated layer alone: the generated coroutine minus client.call, round by round.
+        result["generated_layer_us"] = {
+            endpoint: median(
+                [
+                    g - c
+                    for g, c in zip(
+                        series[f"sdk-gen/{endpoint}"], series[f"sdk-call/{endpoint}"], strict=True
+                    )
+                ]
+            )
+            for endpoint in ENDPOINTS
+            if f"sdk-gen/{endpoint}" in series
         }
-        result["pieces_us"] = {
-            k: median([micro(fn, calls) for _ in range(3)]) for k, fn in pieces.items()
-        }
+        result["stages_us"] = await stages(client, max(calls, 2_000))
         if profile_path is not None:
-            result["profile"] = await profile(cases["sdk-call/ping"], calls * 3, profile_path)
+            profiled: dict[str, Callable[[], Awaitable[Any]]] = {
+                name: cases[name]
+                for name in ("sdk-call/ping", "sdk-gen/v2", "sdk-gen/conat")
+                if name in cases
+            }
+            result["profile"] = await profile(profiled, calls, profile_path)
     return result
 
 
-async def profile(fn: Callable[[], Awaitable[Any]], calls: int, path: Path) -> dict[str, Any]:
-    """pyinstrument over the SDK loop: self time per function, top entries."""
-    try:
-        pyinstrument = importlib.import_module("pyinstrument")
-    except ImportError:
-        return {"skipped": "pyinstrument not installed"}
-    profiler = pyinstrument.Profiler(interval=0.0001, async_mode="disabled")
-    profiler.start()
-    for _ in range(calls):
-        await fn()
-    profiler.stop()
-    write_text(path, profiler.output_text(unicode=True, color=False, show_all=True))
-    totals: dict[str, float] = {}
-    root = profiler.last_session.root_frame()
-    total = root.time if root is not None else 0.0
-
-    def walk(frame: Any) -> None:
-        # pyinstrument adds synthetic children ("[self]", "[await]", ...): a function's own time
-        # is its total minus its real callees, so the synthetic frames are folded back into it.
-        real = [c for c in frame.children if not c.function.startswith("[")]
-        own = frame.time - sum(c.time for c in real)
-        name = f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
-        totals[name] = totals.get(name, 0.0) + own
-        for child in real:
-            walk(child)
-
-    if root is not None:
-        walk(root)
-    top = sorted(totals.items(), key=lambda kv: kv[1], reverse=True)[:15]
-    return {
-        "text_file": path.name,
-        "total_s": total,
-        "top_self": [{"function": k, "pct": 100.0 * v / total if total else 0.0} for k, v in top],
-    }
+async def profile(
+    cases: dict[str, Callable[[], Awaitable[Any]]], calls: int, path: Path
+) -> dict[str, Any]:
+    """cProfile over each loop: own time per function, µs per call (the profiler inflates all)."""
+    out: dict[str, Any] = {"text_file": path.name, "loops": {}}
+    texts: list[str] = []
+    for name, fn in cases.items():
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(calls):
+            await fn()
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        rows = []
+        total = 0.0
+        for (file, line, func), (_cc, nc, tt, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+            total += tt
+            short = file.rsplit("/", 2)
+            where = "/".join(short[-2:]) if len(short) > 1 else file
+            rows.append((tt, nc, f"{func} ({where}:{line})"))
+        rows.sort(reverse=True)
+        out["loops"][name] = {
+            "total_us": total / calls * 1e6,
+            "top_self": [
+                {"function": f, "us": tt / calls * 1e6, "calls": nc / calls}
+                for tt, nc, f in rows[:12]
+            ],
+        }
+        texts.append(f"== {name}: {total / calls * 1e6:.1f} µs per call under cProfile")
+        texts += [f"{tt / calls * 1e6:8.2f} µs {nc / calls:5.2f}x  {f}" for tt, nc, f in rows[:40]]
+    write_text(path, "\n".join(texts) + "\n")
+    return out
 
 
 def write_text(path: Path, text: str) -> None:

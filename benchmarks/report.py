@@ -303,16 +303,35 @@ def render(results: dict[str, Any]) -> str:
             w(f"| {name} | {us:.1f} | {extra} |")
         if ov.get("sdk_gen_note"):
             w(f"\n{ov['sdk_gen_note']}")
-        w("\nPieces alone (µs/call): " + ", ".join(
-            f"{k} {v:.2f}" for k, v in ov.get("pieces_us", {}).items()) + "\n")  # fmt: skip
+        gen_layer = ov.get("generated_layer_us", {})
+        if gen_layer:
+            w("\nThe generated layer alone (generated coroutine − `client.call`, the same stub): "
+              + ", ".join(f"{k} {v:.1f} µs" for k, v in gen_layer.items()) + ".")  # fmt: skip
+        stage_table = ov.get("stages_us", {})
+        if stage_table:
+            names: list[str] = []
+            for row in stage_table.values():
+                names += [n for n in row if n not in names]
+            eps = list(stage_table)
+            w("\nEach stage alone, µs per call (`perf_counter_ns`, best of 3 loops):\n")
+            w("| stage | " + " | ".join(eps) + " |")
+            w("|---|" + "---:|" * len(eps))
+            for n in names:
+                cells = [f"{stage_table[e][n]:.2f}" if n in stage_table[e] else "" for e in eps]
+                w(f"| {n} | " + " | ".join(cells) + " |")
+            w("")
+        elif ov.get("pieces_us"):
+            w("\nPieces alone (µs/call): " + ", ".join(
+                f"{k} {v:.2f}" for k, v in ov.get("pieces_us", {}).items()) + "\n")  # fmt: skip
         prof = ov.get("profile", {})
-        if prof.get("top_self"):
-            w(f"pyinstrument, self time of `client.call` on the stub (full tree: "
+        for name, loop in prof.get("loops", {}).items():
+            w(f"cProfile of `{name}` on the stub, own time per function (µs per call; the "
+              f"profiler inflates every call, {loop['total_us']:.1f} µs in all; full list: "
               f"`benchmarks/out/{prof.get('text_file')}`):\n")  # fmt: skip
-            w("| function | self % |")
-            w("|---|---:|")
-            for item in prof["top_self"][:10]:
-                w(f"| `{item['function']}` | {item['pct']:.1f} |")
+            w("| function | µs | calls |")
+            w("|---|---:|---:|")
+            for item in loop["top_self"][:10]:
+                w(f"| `{item['function']}` | {item['us']:.2f} | {item['calls']:.0f} |")
             w("")
 
     imp = results.get("import", {})
