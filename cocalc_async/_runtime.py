@@ -347,7 +347,9 @@ class Checker:
     """Checks and encodes the keywords of one endpoint; built once per endpoint at import.
 
     ``fields`` holds ``(wire name, kind, required)``; ``kind`` names a check (see ``KINDS``) or is
-    a tuple of the allowed strings.
+    a tuple of the allowed strings. ``py_names`` maps a wire name to the Python argument that
+    carries it where the two differ (``timeout`` -> ``exec_timeout``): errors name the argument
+    the caller wrote.
     """
 
     __slots__ = ("_fields", "_one_of", "where")
@@ -357,12 +359,15 @@ class Checker:
         where: str,
         fields: tuple[tuple[str, str | tuple[str, ...], bool], ...],
         one_of: tuple[tuple[str, ...], ...] = (),
+        py_names: Mapping[str, str] | None = None,
     ):
+        shown = py_names or {}
         self.where = where
-        self._one_of = one_of
+        self._one_of = tuple((group, [shown.get(name, name) for name in group]) for group in one_of)
         self._fields = tuple(
             (
                 name,
+                shown.get(name, name),
                 _KINDS[kind] if isinstance(kind, str) else _choices(kind),
                 required,
                 _FAST.get(kind, _NONE) if isinstance(kind, str) else _NONE,
@@ -376,32 +381,32 @@ class Checker:
     def __call__(self, values: Mapping[str, object]) -> JsonObject:
         """The JSON body: given values checked and converted, the rest left out."""
         out: JsonObject = {}
-        for name, check, required, fast in self._fields:
+        for name, shown, check, required, fast in self._fields:
             value = values[name]
             if value is None or value is NOT_GIVEN:
                 if required:
-                    raise self._missing(name, value)
+                    raise self._missing(shown, value)
                 continue
-            out[name] = value if type(value) in fast else check(self.where, name, value)  # type: ignore[assignment]
-        for group in self._one_of:
+            out[name] = value if type(value) in fast else check(self.where, shown, value)  # type: ignore[assignment]
+        for group, group_shown in self._one_of:
             if not any(name in out for name in group):
-                raise TypeError(f"{self.where}: give at least one of the parameters {list(group)}")
+                raise TypeError(f"{self.where}: give at least one of the parameters {group_shown}")
         return out
 
     def positional(self, values: Mapping[str, object]) -> list[Json]:
         """Positional RPC arguments: an omitted one is ``null`` unless only omitted ones follow."""
         out: list[Json] = []
         pending = 0  # omitted values not yet written: they matter only if a given one follows
-        for name, check, required, _fast in self._fields:
+        for name, shown, check, required, _fast in self._fields:
             value = values[name]
             if value is None or value is NOT_GIVEN:
                 if required:
-                    raise self._missing(name, value)
+                    raise self._missing(shown, value)
                 pending += 1
                 continue
             out += [None] * pending
             pending = 0
-            out.append(check(self.where, name, value))
+            out.append(check(self.where, shown, value))
         return out
 
 

@@ -4053,6 +4053,7 @@ class ConatProjectSystem:
             ("compute_server_id", "number", False),
         ),
         one_of=(("command", "async_get"),),
+        py_names={"timeout": "exec_timeout"},
     )
 
     async def exec(

@@ -1902,6 +1902,7 @@ class V1:
             ("bash", "boolean", False),
             ("err_on_exit", "boolean", False),
         ),
+        py_names={"timeout": "exec_timeout"},
     )
 
     async def project_exec(

@@ -239,6 +239,13 @@ def method_context(e: Endpoint, name: str) -> dict[str, Any]:
         "check_attr": f"_check_{name}",
         "check_rows": _check_rows(e, params) if params else "()",
         "one_of": ("(" + ", ".join(_kind_literal(g) for g in e.one_of) + ",)" if e.one_of else ""),
+        "py_names": (
+            "{"
+            + ", ".join(f"{pystr(p.name)}: {pystr(p.py_name)}" for p in params if p.py_name)
+            + "}"
+            if any(p.py_name for p in params)
+            else ""
+        ),
         "params": [
             {
                 "arg": arg_name(p),

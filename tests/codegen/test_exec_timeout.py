@@ -115,3 +115,13 @@ def test_every_renamed_parameter_is_rendered_under_its_python_name() -> None:
         assert p.py_name in sig.parameters
         assert p.deprecated_name in sig.parameters
         assert sig.parameters[p.py_name].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+@pytest.mark.parametrize("send", CALLS, ids=lambda f: f.__name__)
+async def test_a_bad_exec_timeout_is_named_as_the_caller_wrote_it(send: Any) -> None:
+    caller = Recorder()
+    with pytest.raises(ValueError, match="parameter 'exec_timeout' must be a positive number"):
+        await send(caller, exec_timeout=0)
+    with pytest.raises(TypeError, match="parameter 'exec_timeout' must be"):
+        await send(caller, exec_timeout="soon")
+    assert caller.calls == []

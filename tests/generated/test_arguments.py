@@ -205,12 +205,27 @@ BAD_CALLS: list[tuple[str, dict[str, Any], type[Exception], str]] = [
     ("command", {"command": 3}, TypeError, "'command' must be a string, got int"),
     ("args", {"args": {"a": 1}}, TypeError, "'args' must be a list of strings, got dict"),
     ("args-str", {"args": "ls -l"}, TypeError, "'args' must be a list of strings, got str"),
-    ("timeout-bool", {"timeout": True}, TypeError, "'timeout' must be a number, got bool"),
-    ("timeout-nan", {"timeout": math.nan}, ValueError, "'timeout' must be a finite number"),
-    ("timeout-inf", {"timeout": math.inf}, ValueError, "'timeout' must be a finite number"),
-    ("timeout-0", {"timeout": 0}, ValueError, "'timeout' must be a positive number"),
-    ("timeout-neg", {"timeout": -5}, ValueError, "'timeout' must be a positive number"),
-    ("timeout-str", {"timeout": "10"}, TypeError, "'timeout' must be a number, got str"),
+    (
+        "timeout-bool",
+        {"exec_timeout": True},
+        TypeError,
+        "'exec_timeout' must be a number, got bool",
+    ),
+    (
+        "timeout-nan",
+        {"exec_timeout": math.nan},
+        ValueError,
+        "'exec_timeout' must be a finite number",
+    ),
+    (
+        "timeout-inf",
+        {"exec_timeout": math.inf},
+        ValueError,
+        "'exec_timeout' must be a finite number",
+    ),
+    ("timeout-0", {"exec_timeout": 0}, ValueError, "'exec_timeout' must be a positive number"),
+    ("timeout-neg", {"exec_timeout": -5}, ValueError, "'exec_timeout' must be a positive number"),
+    ("timeout-str", {"exec_timeout": "10"}, TypeError, "'exec_timeout' must be a number, got str"),
     ("bash-int", {"bash": 1}, TypeError, "'bash' must be a bool, got int"),
     ("bytes", {"command": b"ls"}, TypeError, "'command' must be text .str., got bytes"),
     ("empty-id", {"project_id": ""}, ValueError, "'project_id' must be a UUID.*an empty string"),
@@ -435,7 +450,10 @@ async def test_any_value_for_any_parameter_is_sent_as_json_or_refused_before_sen
         assert rec.calls == []  # refused before anything was sent
         where = f"{endpoint.api}/{endpoint.path}: "
         text = str(refused)
-        named = f"{where}parameter '{name}" in text
+        # A parameter with its own Python name (exec_timeout, wire name timeout) is named so.
+        param = endpoint.param(name)
+        shown = (param.py_name if param is not None else None) or name
+        named = f"{where}parameter '{shown}" in text
         in_group = f"{where}give at least one of the parameters" in text and name in text
         assert named or in_group, refused
         return

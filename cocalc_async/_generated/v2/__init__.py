@@ -296,6 +296,7 @@ class V2:
             ("async_await", "boolean", False),
         ),
         one_of=(("command", "async_get"),),
+        py_names={"timeout": "exec_timeout"},
     )
 
     async def exec(
