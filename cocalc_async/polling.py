@@ -25,8 +25,8 @@ from ._runtime import CallAs
 from ._types import NOT_GIVEN
 from .errors import (
     APIConnectionError,
+    APIResponseError,
     APIStatusError,
-    CoCalcAPIError,
     CoCalcError,
     CopyFailedError,
     ExecFailedError,
@@ -501,7 +501,7 @@ class ExecJob:
             try:
                 await system.signal(self.project_id, signal=signal, **target)
                 break
-            except CoCalcAPIError as err:
+            except APIResponseError as err:  # kill's ESRCH comes in a 200 body
                 if "ESRCH" not in str(err.error or err.message):
                     raise
         # The process ends a moment after the signal: wait that long for the job to say so.
@@ -521,7 +521,7 @@ def _cut_off(err: CoCalcError) -> bool:
         return True
     if isinstance(err, APIStatusError) and err.status_code in (408, 502, 503, 504):
         return True
-    if isinstance(err, CoCalcAPIError):
+    if isinstance(err, APIResponseError):
         text = (err.error if isinstance(err.error, str) else err.message).strip()
         # The hub's limit on the project call turns into the text of an undefined error; the
         # conat bridge's into "timeout - callHub: … code='408'".

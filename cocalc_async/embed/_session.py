@@ -124,7 +124,8 @@ async def embed_session(
 
     Raises:
         ValueError: a malformed account id, project id or path.
-        CoCalcAPIError: the server refused (``incorrect password``, ``banned -- …``).
+        APIResponseError: the server refused in its 200 answer (``incorrect password``,
+            ``banned -- …``).
         ResponseValidationError: the reply was not a usable token.
     """
     if not isinstance(account_id, str):
