@@ -1,10 +1,16 @@
 """The error table: how CoCalc's answers map to the SDK's typed errors. Data only.
 
 Each :class:`ErrorRule` is one row: a match rule on the server's error text (exact, prefix or
-regular expression), and/or on the HTTP status, the API or the body's shape, then the error class
-raised. The first row that matches wins, so specific rows come before general ones. Every row
+regular expression), and/or on the HTTP status, the API or the body's shape, then the error kind
+it names. The first row that matches wins, so specific rows come before general ones. Every row
 names where its text comes from (a CoCalc source line at 5cb3315c30, or an answer recorded from a
 real hub) and carries an ``example``: the server's exact text, which ``tests/spec`` classifies.
+
+A row names a *kind* (``AuthenticationError``), not where the answer came from: the classifier
+raises the kind's ``StatusError`` form when the text came with a non-2xx status and its
+``ResponseError`` form when it came in a 2xx body (``cocalc_async/errors.py`` says why). A kind
+that only ever arrives in a body (``BridgeTimeoutError``) matches only bodies; the same text with
+a non-2xx status is classified by the status.
 
 Matching ignores one leading ``"Error: "`` (the conat bridges send ``String(err)``, the v2 routes
 ``err.message``, so the same throw reaches a caller both ways). The raised error keeps the
@@ -30,7 +36,7 @@ class ErrorRule:
     """One row of the error table."""
 
     id: str
-    #: The class in ``cocalc_async.errors``.
+    #: The kind (a class name in ``cocalc_async.errors``); what is raised is its form for the answer.
     error: str
     match: Match
     #: The exact text, the prefix, the regular expression (``re.search``; a named group
