@@ -4,4 +4,4 @@
 from __future__ import annotations
 
 #: sha256 of the spec this package was generated from (the one place it is written).
-SPEC_SHA256 = "e6eb457cfc8f183990921a8568f2acbf0f2b2c6d4d6b98e6466ff8cddb2d3be3"
+SPEC_SHA256 = "cec873776aa5408549b47df20fe9daf007003fc57cbdf06fca8ed41db3fa4250"

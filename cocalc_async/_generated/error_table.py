@@ -448,5 +448,6 @@ V1_REPLACEMENTS: dict[str, str] = {
 }
 #: (api, path) -> the shape of a failure that endpoint reports inside a 2xx result.
 ENDPOINT_SHAPES: dict[tuple[str, str], str] = {
+    ("v2", "auth/sign-up"): "sign_up_issues",
     ("v2", "latex"): "latex_failed",
 }

@@ -93,9 +93,12 @@ def _literal(v: object) -> str:
 
 def _error_table() -> str:
     fields = ("id", "error", "match", "pattern", "status", "api", "path", "shape")
-    # Shape rows bound to one endpoint: ``_sansio`` looks for the shape only in that endpoint's
-    # answers, so the endpoint is named here and nowhere in hand-written code.
-    shaped = sorted((r.api, r.path, r.shape) for r in RULES if r.shape and r.api and r.path)
+    # The endpoints that report a failure inside a 2xx result: ``_sansio`` looks for each shape
+    # only in its endpoint's answers, so the endpoint is named here and nowhere hand-written.
+    shaped = sorted((e.api, e.path, e.failure_shape) for e in ENDPOINTS if e.failure_shape)
+    for rule in RULES:  # an error-table row scoped to one endpoint must agree with the spec
+        if rule.shape and rule.path and (rule.api, rule.path, rule.shape) not in shaped:
+            raise ValueError(f"error table row {rule.id!r}: no endpoint declares {rule.shape}")
     return render(
         "error_table.py.j2",
         fields=fields,

@@ -8,9 +8,18 @@ generator turns the whole tuple into ``cocalc_async._generated``.
 from __future__ import annotations
 
 from . import conat, v1, v2_accounts, v2_billing, v2_compute, v2_misc, v2_projects
-from ._model import ArgsStyle, Endpoint, Param, SpecApi, Status
+from ._model import ArgsStyle, Endpoint, FailureShape, Param, SpecApi, Status
 
-__all__ = ["ENDPOINTS", "ArgsStyle", "Endpoint", "Param", "SpecApi", "Status", "find"]
+__all__ = [
+    "ENDPOINTS",
+    "ArgsStyle",
+    "Endpoint",
+    "FailureShape",
+    "Param",
+    "SpecApi",
+    "Status",
+    "find",
+]
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     *v1.ENDPOINTS,

@@ -16,6 +16,10 @@ from .._types import Json
 Status: TypeAlias = Literal["current", "legacy", "removed-from-http"]
 ArgsStyle: TypeAlias = Literal["object", "opts", "positional"]
 SpecApi: TypeAlias = Literal["v1", "v2", "conat/hub", "conat/project"]
+#: How an endpoint reports a failure inside a 2xx result, with no top-level ``error``:
+#: ``latex_failed`` (``compile``/``pdf`` with ``event: "error"``), ``sign_up_issues``
+#: (``{"issues": {field: message}}``).
+FailureShape: TypeAlias = Literal["latex_failed", "sign_up_issues"]
 
 
 @attrs.frozen
@@ -102,6 +106,9 @@ class Endpoint:
     #: v1: what to call instead on a server without API v1 (the ``EndpointNotServedError`` a
     #: 404 raises says so); ``""`` elsewhere.
     replacement: str = ""
+    #: A failure this endpoint reports inside a 2xx result (see ``FailureShape``); the Core
+    #: looks for that shape in this endpoint's answers only.
+    failure_shape: FailureShape | None = None
 
     @property
     def example(self) -> str | None:

@@ -323,6 +323,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         response='{"account_id"} | {"issues":{field:msg}} | {"error"}',
         result_model="auth:SignedIn",
         idempotent=False,
+        failure_shape="sign_up_issues",
         auth="optional",
         errors=V2_ERRORS,
         source="sagemathinc/cocalc:src/packages/next/pages/api/v2/auth/sign-up.ts @5cb3315c30 (2026-07-03)",

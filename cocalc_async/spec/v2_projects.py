@@ -115,6 +115,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         response='{"compile":{stdout,stderr,exit_code,...},"url":string,"pdf":{...}} | {"compile","error"}',
         result_model="files:LatexResult",
         idempotent=False,
+        failure_shape="latex_failed",
         timeout_param="timeout",
         default_timeout=60.0,
         auth="required",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from typing import Any
 
@@ -99,13 +100,19 @@ async def test_client_call_stretches_the_client_timeout_for_a_long_call(
         sent.append(kw)
         return {}
 
+    # The HTTP timeout's name, old or new, whichever this Client takes without a warning.
+    name = (
+        "request_timeout"
+        if "request_timeout" in inspect.signature(Client).parameters
+        else "timeout"
+    )
     base = Timeout(connect=3, read=20, total=30)
-    async with Client(api_key=None, base_url="http://127.0.0.1:9", timeout=base) as client:
+    async with Client(api_key=None, base_url="http://127.0.0.1:9", **{name: base}) as client:
         monkeypatch.setattr(client._session, "send", send)
         await client.call("v2", "exec", {"project_id": PID, "command": "ls"})
-        await client.call("v2", "exec", {"project_id": PID, "command": "ls"}, timeout=5)
+        await client.call("v2", "exec", {"project_id": PID, "command": "ls"}, **{name: 5})
         await client.call("v2", "projects/get", {})
-    async with Client(api_key=None, base_url="http://127.0.0.1:9", timeout=600) as client:
+    async with Client(api_key=None, base_url="http://127.0.0.1:9", **{name: 600}) as client:
         monkeypatch.setattr(client._session, "send", send)
         await client.call("v2", "exec", {"project_id": PID, "command": "ls"})
     spec = _endpoint_facts.default_request_timeout("v2", "exec")
@@ -150,9 +157,26 @@ def test_latex_failures_are_found_by_the_endpoint_the_error_table_names() -> Non
     from cocalc_async.spec.errors import RULES
 
     rule = next(r for r in RULES if r.shape == "latex_failed")
-    assert {(rule.api, rule.path): "latex_failed"} == error_table.ENDPOINT_SHAPES
+    assert error_table.ENDPOINT_SHAPES[(str(rule.api), str(rule.path))] == "latex_failed"
     body = rule.example.encode()
     with pytest.raises(LatexError):
         classify_response(str(rule.api), str(rule.path), 200, {}, body)
     # The same body from another endpoint is just data.
     assert classify_response("v2", "exec", 200, {}, body) is not None
+
+
+def test_sign_up_refusals_are_found_by_the_endpoint_the_spec_names() -> None:
+    from cocalc_async._generated import error_table
+    from cocalc_async._sansio import classify_response
+    from cocalc_async.errors import SignUpError
+
+    declared = {e.key: e.failure_shape for e in ENDPOINTS if e.failure_shape}
+    assert declared == {("v2", "auth/sign-up"): "sign_up_issues", ("v2", "latex"): "latex_failed"}
+    assert declared == error_table.ENDPOINT_SHAPES
+    body = b'{"issues": {"email": "is already taken"}}'
+    with pytest.raises(SignUpError) as info:
+        classify_response("v2", "auth/sign-up", 200, {}, body)
+    assert info.value.issues == {"email": "is already taken"}
+    assert classify_response("v2", "accounts/profile", 200, {}, body) == {
+        "issues": {"email": "is already taken"}
+    }
