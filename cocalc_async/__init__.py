@@ -13,6 +13,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from ._config import Timeout
     from .client import Client
+    from .retry import RetryPolicy
     from .transport import (
         AiohttpTransport,
         MockTransport,
@@ -31,6 +32,7 @@ __all__ = [
     "NotGiven",
     "RecordingTransport",
     "ReplayTransport",
+    "RetryPolicy",
     "Timeout",
     "Transport",
     "TransportRequest",
@@ -45,6 +47,7 @@ _LAZY = {
     "AiohttpTransport": ("transport", "AiohttpTransport"),
     "MockTransport": ("transport", "MockTransport"),
     "RecordingTransport": ("transport", "RecordingTransport"),
+    "RetryPolicy": ("retry", "RetryPolicy"),
     "ReplayTransport": ("transport", "ReplayTransport"),
     "Transport": ("transport", "Transport"),
     "TransportRequest": ("transport", "TransportRequest"),

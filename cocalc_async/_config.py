@@ -6,6 +6,7 @@ The key and URL come from the arguments first, then the environment (``COCALC_AP
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import logging
 import os
@@ -15,6 +16,7 @@ import warnings
 from dataclasses import dataclass
 
 from . import _defaults
+from ._types import NotGiven
 
 logger = logging.getLogger("cocalc_async")
 
@@ -46,6 +48,8 @@ class Timeout:
 
     @classmethod
     def coerce(cls, value: Timeout | float | int) -> Timeout:
+        # (The per-attempt limits are named once, in docs/timeouts.md: request_timeout is this
+        # object or its total, connect_timeout its connect.)
         """Accept a Timeout, or a number meaning the total seconds per attempt."""
         if isinstance(value, Timeout):
             return value
@@ -55,6 +59,25 @@ class Timeout:
         if not total > 0:
             raise ValueError(f"timeout must be > 0 (got {value!r})")
         return cls(connect=min(_defaults.DEFAULT_CONNECT_TIMEOUT, total), read=None, total=total)
+
+
+def resolve_timeout(
+    request_timeout: Timeout | float | NotGiven, connect_timeout: float | NotGiven | None
+) -> Timeout:
+    """The Client's per-attempt limits from ``request_timeout`` and ``connect_timeout``.
+
+    ``request_timeout`` is the total seconds of one attempt (60 by default) or a whole
+    :class:`Timeout`; ``connect_timeout`` (10 by default, ``None`` for no limit) replaces its
+    connect limit when given.
+    """
+    base = Timeout() if isinstance(request_timeout, NotGiven) else Timeout.coerce(request_timeout)
+    if isinstance(connect_timeout, NotGiven):
+        return base
+    if connect_timeout is not None and (
+        isinstance(connect_timeout, bool) or not isinstance(connect_timeout, (int, float))
+    ):
+        raise TypeError("connect_timeout must be a number of seconds or None")
+    return dataclasses.replace(base, connect=connect_timeout)
 
 
 def resolve_api_key(api_key: str | None) -> str | None:

@@ -11,19 +11,8 @@ DEFAULT_TIMEOUT = 60.0
 #: Seconds to open a TCP (and TLS) connection: a dead host should fail fast and be retried.
 DEFAULT_CONNECT_TIMEOUT = 10.0
 
-#: Three attempts in all, as openai-python and stripe-python do.
-DEFAULT_MAX_RETRIES = 2
-#: Full-jitter exponential backoff from 0.5 s up to 8 s (openai-python's range, tenacity's jitter).
-RETRY_INITIAL_DELAY = 0.5
-RETRY_MAX_DELAY = 8.0
-#: A server hint (Retry-After, "try again in N seconds") longer than this is not waited for:
-#: the error is raised so the caller can decide (openai-python's two-minute rule).
-MAX_RETRY_AFTER = 120.0
-
-#: Statuses that mean the request was not processed (or a gateway failed): always retried.
-RETRY_ALWAYS_STATUSES = frozenset({408, 429, 502, 503, 504})
-#: A 500 may come after the handler ran, so only idempotent endpoints repeat it.
-RETRY_IDEMPOTENT_STATUSES = frozenset({500})
+#: Every retry default (attempts, backoff, the Retry-After cap, which statuses) is a field of
+#: cocalc_async.retry.RetryPolicy, with its reason there.
 
 #: aiohttp's default pool size, and the concurrency a single event loop can use on loopback.
 DEFAULT_CONNECTION_LIMIT = 100

@@ -21,7 +21,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import _defaults, _retry
+from . import _defaults
 from ._config import Timeout
 from ._logging import logger, masked_body
 from ._redact import sanitize_exception
@@ -32,6 +32,7 @@ from .errors import (
     CoCalcError,
     EventLoopMismatchError,
 )
+from .retry import DEFAULT_POLICY, RetryPolicy
 from .transport import AiohttpTransport, Transport, TransportRequest
 
 if TYPE_CHECKING:
@@ -58,8 +59,9 @@ class Session:
         *,
         headers: Mapping[str, str],
         timeout: Timeout,
-        max_retries: int,
         max_concurrency: int,
+        retry: RetryPolicy = DEFAULT_POLICY,
+        max_retries: int | None = None,
         connection_limit: int = _defaults.DEFAULT_CONNECTION_LIMIT,
         max_response_bytes: int = _defaults.DEFAULT_MAX_RESPONSE_BYTES,
         verify_ssl: bool = True,
@@ -68,7 +70,8 @@ class Session:
     ) -> None:
         self._headers = dict(headers)
         self.timeout = timeout
-        self.max_retries = max_retries
+        #: The default policy; ``max_retries`` (kept for callers of the old signature) sets its count.
+        self.retry = retry if max_retries is None else retry.with_max_retries(max_retries)
         self.max_concurrency = max_concurrency
         self._owns_transport = transport is None
         if transport is None:
@@ -95,6 +98,10 @@ class Session:
             f"Session({state}, max_concurrency={self.max_concurrency}, "
             f"transport={type(self._transport).__name__}, in_flight={len(self._inflight)})"
         )
+
+    @property
+    def max_retries(self) -> int:
+        return self.retry.max_retries
 
     @property
     def transport(self) -> Transport:
@@ -155,9 +162,13 @@ class Session:
         *,
         idempotent: bool,
         timeout: Timeout | None = None,
+        retry: RetryPolicy | None = None,
         max_retries: int | None = None,
     ) -> Json:
-        """Run one logical call: the first attempt inline, retries (if any) through tenacity."""
+        """Run one logical call: the first attempt inline, retries (if any) through tenacity.
+
+        ``retry`` replaces the Session's policy for this call, ``max_retries`` its count.
+        """
         semaphore = self._semaphore
         if semaphore is None or self._closed or self._loop is not asyncio.get_running_loop():
             semaphore = self._open()  # first use, or the error that says why not
@@ -204,10 +215,12 @@ class Session:
                     attempts=1,
                 )
             except CoCalcError as first_error:
-                retries = self.max_retries if max_retries is None else max_retries
-                if retries <= 0 or not _retry.is_retryable(first_error, idempotent=idempotent):
+                policy = retry or self.retry
+                if max_retries is not None:
+                    policy = policy.with_max_retries(max_retries)
+                if not policy.should_retry(first_error, 1, idempotent):
                     raise
-                return await self._retry(first_error, request, attempt, retries, idempotent)
+                return await self._retry(first_error, request, attempt, policy, idempotent)
         except CoCalcError as exc:
             # The one exit for errors: the error and its whole chain of causes (aiohttp's carry
             # URLs, raw status lines and request headers) hold only redacted text from here on.
@@ -230,12 +243,9 @@ class Session:
         first_error: CoCalcError,
         request: PreparedRequest,
         first: TransportRequest,
-        retries: int,
+        policy: RetryPolicy,
         idempotent: bool,
     ) -> Json:
-        # Imported here: tenacity is only needed once something has failed.
-        from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
-
         pending: list[BaseException] = [first_error]
         attempt_number = 1
 
@@ -246,10 +256,6 @@ class Session:
             attempt_number += 1
             semaphore = self._open()
             return await self._attempt(semaphore, request, first._replace(attempt=attempt_number))
-
-        def wait(state: RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome is not None else None
-            return _retry.retry_delay(exc, state.attempt_number) if exc is not None else 0.0
 
         def log_retry(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome is not None else None
@@ -263,14 +269,7 @@ class Session:
                 first.request_id,
             )
 
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(retries + 1),
-            wait=wait,
-            retry=retry_if_exception(lambda exc: _retry.is_retryable(exc, idempotent=idempotent)),
-            before_sleep=log_retry,
-            reraise=True,
-        )
-        return await retrying(attempt)
+        return await policy.retrying(idempotent=idempotent, before_sleep=log_retry)(attempt)
 
     async def _attempt(
         self,

@@ -11,6 +11,8 @@ import base64
 import functools
 import logging
 import platform
+import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
@@ -18,13 +20,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import aiohttp
 
 from . import _defaults
-from ._config import Timeout, resolve_api_key, resolve_base_url
+from . import retry as _retry_policies
+from ._config import Timeout, resolve_api_key, resolve_base_url, resolve_timeout
 from ._endpoint_facts import is_idempotent, stretched_timeout
 from ._logging import configure_from_env, register_secret
 from ._sansio import build_request
 from ._session import Session
-from ._types import Json
+from ._types import NOT_GIVEN, Json, NotGiven
 from ._version import __version__
+from .retry import RetryPolicy
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, AsyncIterable, Iterable
@@ -57,8 +61,14 @@ class Client:
         api_key: the account (or project) API key; defaults to ``COCALC_API_KEY``, then the
             ``api_key:`` line of the file named by ``COCALC_API_KEY_FILE``.
         base_url: the server, e.g. ``https://cocalc.com``; defaults to ``COCALC_URL``.
-        timeout: seconds per attempt, or a :class:`Timeout` (connect, read, total).
-        max_retries: retries after a first failed attempt (0 disables retrying).
+        request_timeout: seconds per attempt (60), or a :class:`Timeout` (connect, read, total);
+            see docs/timeouts.md.
+        connect_timeout: seconds to open a connection (10), within ``request_timeout``.
+        timeout: the old name of ``request_timeout`` (deprecated: DeprecationWarning).
+        retry: the :class:`~cocalc_async.retry.RetryPolicy` (which failures are repeated, how
+            often, the backoff); ``RetryPolicy()`` by default.
+        max_retries: retries after a first failed attempt (0 disables retrying); sets the
+            policy's ``max_retries``.
         max_concurrency: attempts in flight at once; further calls wait in FIFO order.
         connection_limit: sockets in the pool.
         auth: ``"basic"`` (key as username, empty password; CoCalc's documented form) or ``"bearer"``.
@@ -77,8 +87,11 @@ class Client:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: Timeout | float = _defaults.DEFAULT_TIMEOUT,
-        max_retries: int = _defaults.DEFAULT_MAX_RETRIES,
+        request_timeout: Timeout | float | NotGiven = NOT_GIVEN,
+        connect_timeout: float | NotGiven | None = NOT_GIVEN,
+        timeout: Timeout | float | NotGiven = NOT_GIVEN,
+        retry: RetryPolicy | None = None,
+        max_retries: int | None = None,
         max_concurrency: int = _defaults.DEFAULT_MAX_CONCURRENCY,
         connection_limit: int = _defaults.DEFAULT_CONNECTION_LIMIT,
         auth: Literal["basic", "bearer"] = "basic",
@@ -90,8 +103,23 @@ class Client:
         configure_from_env()
         key = resolve_api_key(api_key)
         self.base_url = resolve_base_url(base_url)
-        self._timeout = Timeout.coerce(timeout)
-        _check_retries(max_retries)
+        if not isinstance(timeout, NotGiven):
+            if not isinstance(request_timeout, NotGiven):
+                raise TypeError("pass request_timeout= (or the deprecated timeout=), not both")
+            warnings.warn(
+                "Client(timeout=) is deprecated; use request_timeout= (and connect_timeout=)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            request_timeout = timeout
+        self._timeout = resolve_timeout(request_timeout, connect_timeout)
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise TypeError(f"retry must be a cocalc_async.RetryPolicy, got {type(retry).__name__}")
+        policy = retry or _retry_policies.DEFAULT_POLICY  # read now, so tests can swap it
+        if max_retries is not None:
+            _check_retries(max_retries)
+            policy = policy.with_max_retries(max_retries)
+        self._retry = policy
         _check_positive_int("max_concurrency", max_concurrency)
         _check_positive_int("connection_limit", connection_limit)
         _check_positive_int("max_response_bytes", max_response_bytes)
@@ -118,7 +146,7 @@ class Client:
         self._session = Session(
             headers=headers,
             timeout=self._timeout,
-            max_retries=max_retries,
+            retry=policy,
             max_concurrency=max_concurrency,
             connection_limit=connection_limit,
             max_response_bytes=max_response_bytes,
@@ -153,9 +181,11 @@ class Client:
         path: str,
         params: Mapping[str, Any] | None = None,
         *,
-        timeout: Timeout | float | None = None,
+        request_timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
         max_retries: int | None = None,
         idempotent: bool | None = None,
+        timeout: Timeout | float | None = None,
     ) -> Json:
         """Call any endpoint and return its parsed JSON, or raise a typed :class:`CoCalcError`.
 
@@ -165,21 +195,89 @@ class Client:
                 name (``"system.ping"``).
             params: the JSON body; ``None`` values are dropped. For conat: ``args``,
                 ``timeout`` (ms) and, for projects, ``project_id``.
-            timeout: overrides the client's per-attempt timeout for this call.
-            max_retries: overrides the client's retry count for this call.
+            request_timeout: this call's per-attempt timeout (seconds or a :class:`Timeout`);
+                by default the client's, stretched to the spec's for a long call (exec, copy).
+            retry: this call's :class:`~cocalc_async.retry.RetryPolicy` instead of the client's.
+            max_retries: this call's retry count (with the client's policy, or ``retry``).
             idempotent: whether repeating the call is harmless; by default taken from the spec.
+            timeout: the old name of ``request_timeout`` (deprecated).
         """
+        if timeout is not None:
+            if request_timeout is not None:
+                raise TypeError("pass request_timeout= (or the deprecated timeout=), not both")
+            # The library's own callers (the generated coroutines) are moving to the new name;
+            # only a user's call is told.
+            if not sys._getframe(1).f_globals.get("__name__", "").startswith("cocalc_async."):
+                warnings.warn(
+                    "Client.call(timeout=) is deprecated; use request_timeout=",
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
+            request_timeout = timeout
         request = build_request(api, path, params, base_url=self.base_url)
-        if timeout is None:  # a long call (exec, copy) gets at least the spec's timeout
-            timeout = stretched_timeout(self._timeout, api, path)
+        if request_timeout is None:  # a long call (exec, copy) gets at least the spec's timeout
+            attempt_timeout = stretched_timeout(self._timeout, api, path) or self._timeout
+        else:
+            attempt_timeout = Timeout.coerce(request_timeout)
         if idempotent is None:
             idempotent = is_idempotent(api, path)
         if max_retries is not None:
             _check_retries(max_retries)
-        attempt_timeout = None if timeout is None else Timeout.coerce(timeout)
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise TypeError(f"retry must be a cocalc_async.RetryPolicy, got {type(retry).__name__}")
         return await self._session.send(
-            request, idempotent=idempotent, timeout=attempt_timeout, max_retries=max_retries
+            request,
+            idempotent=idempotent,
+            timeout=attempt_timeout,
+            retry=retry or self._retry,
+            max_retries=max_retries,
         )
+
+    def with_options(
+        self,
+        *,
+        request_timeout: Timeout | float | NotGiven = NOT_GIVEN,
+        connect_timeout: float | NotGiven | None = NOT_GIVEN,
+        retry: RetryPolicy | None = None,
+        max_retries: int | None = None,
+    ) -> Client:
+        """A Client with other defaults that shares this one's connection pool and key.
+
+        ``client.with_options(retry=RetryPolicy.never()).v2.projects.create(...)``, or
+        ``slow = client.with_options(request_timeout=300)`` for a group of long calls (as
+        openai-python's ``with_options``). Closing either client closes the pool they share.
+        """
+        clone = object.__new__(Client)
+        state = dict(self.__dict__)
+        for cached in ("v1", "v2", "conat", "query"):  # bound to self: rebuilt for the clone
+            state.pop(cached, None)
+        clone.__dict__.update(state)
+        if not (isinstance(request_timeout, NotGiven) and isinstance(connect_timeout, NotGiven)):
+            if isinstance(request_timeout, NotGiven):
+                request_timeout = self._timeout
+            elif isinstance(connect_timeout, NotGiven) and not isinstance(request_timeout, Timeout):
+                connect_timeout = self._timeout.connect  # a new total keeps this connect limit
+            clone._timeout = resolve_timeout(request_timeout, connect_timeout)
+        if retry is not None:
+            if not isinstance(retry, RetryPolicy):
+                raise TypeError(
+                    f"retry must be a cocalc_async.RetryPolicy, got {type(retry).__name__}"
+                )
+            clone._retry = retry
+        if max_retries is not None:
+            _check_retries(max_retries)
+            clone._retry = clone._retry.with_max_retries(max_retries)
+        return clone
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """This client's default :class:`~cocalc_async.retry.RetryPolicy`."""
+        return self._retry
+
+    @property
+    def request_timeout(self) -> Timeout:
+        """This client's default per-attempt limits."""
+        return self._timeout
 
     # --- generated namespaces: loaded on first use so `import cocalc_async` stays cheap
 

@@ -22,14 +22,14 @@ async def server() -> AsyncIterator[ScriptedServer]:
 
 @pytest.fixture
 async def client(server: ScriptedServer) -> AsyncIterator[Client]:
-    async with Client(API_KEY, base_url=server.url, timeout=10) as c:
+    async with Client(API_KEY, base_url=server.url, request_timeout=10) as c:
         yield c
 
 
 @pytest.fixture(autouse=True)
 def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries wait a few milliseconds in tests unless a test asks for real server hints."""
-    from cocalc_async import _defaults
+    from cocalc_async import retry
 
-    monkeypatch.setattr(_defaults, "RETRY_INITIAL_DELAY", 0.01)
-    monkeypatch.setattr(_defaults, "RETRY_MAX_DELAY", 0.05)
+    fast = retry.RetryPolicy(initial_delay=0.01, max_delay=0.05)
+    monkeypatch.setattr(retry, "DEFAULT_POLICY", fast)

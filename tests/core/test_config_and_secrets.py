@@ -86,10 +86,13 @@ def test_base_url_validation_and_plain_http_warning() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "exc"),
     [
-        ({"timeout": 0}, ValueError),
-        ({"timeout": "60"}, TypeError),
+        ({"request_timeout": 0}, ValueError),
+        ({"request_timeout": "60"}, TypeError),
+        ({"connect_timeout": "10"}, TypeError),
+        ({"connect_timeout": 0}, ValueError),
         ({"max_retries": -1}, ValueError),
-        ({"max_retries": None}, TypeError),
+        ({"max_retries": 1.5}, TypeError),
+        ({"retry": 3}, TypeError),
         ({"max_concurrency": 0}, ValueError),
         ({"connection_limit": 1.5}, TypeError),
         ({"auth": "digest"}, ValueError),

@@ -38,7 +38,7 @@ async def test_concurrency_above_the_pool_size_queues_in_the_sdk_not_in_aiohttp(
         base_url=server.url,
         connection_limit=5,
         max_concurrency=50,
-        timeout=Timeout(total=0.5),
+        request_timeout=Timeout(total=0.5),
     ) as client:
         # 20 calls of 0.2 s through 5 sockets take 0.8 s in all: more than the 0.5 s per-attempt
         # budget, so any call waiting for a socket inside aiohttp would time out.
@@ -170,7 +170,9 @@ async def test_connection_refused_is_retried_then_raised(unused_tcp_port: int) -
 async def test_read_timeout_on_a_non_idempotent_call_raises_timeout(server: ScriptedServer) -> None:
     path = "/api/v1/project_exec"
     server.push(path, sleep_then(2.0))
-    async with Client(API_KEY, base_url=server.url, timeout=Timeout(read=0.2, total=5)) as client:
+    async with Client(
+        API_KEY, base_url=server.url, request_timeout=Timeout(read=0.2, total=5)
+    ) as client:
         with pytest.raises(errors.APITimeoutError):
             await client.call("v1", "project_exec", {"command": "sleep 9"})
     assert server.count(path) == 1
@@ -180,7 +182,7 @@ async def test_per_call_timeout_override(server: ScriptedServer, client: Client)
     server.push(PING, sleep_then(2.0), sleep_then(2.0), sleep_then(2.0))
     started = time.monotonic()
     with pytest.raises(errors.APITimeoutError):
-        await client.call("v1", "ping", {}, timeout=0.2, max_retries=0)
+        await client.call("v1", "ping", {}, request_timeout=0.2, max_retries=0)
     assert time.monotonic() - started < 1.5
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from cocalc_async import Client, _defaults, errors
+from cocalc_async import Client, errors, retry
 
 KEY = "sk_errors_test_key_0123456789"
 THROTTLE = "too many requests to messages/get; try again in 0.01 seconds"
@@ -58,8 +58,8 @@ class Scripted:
 
 @pytest.fixture
 async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Scripted]:
-    monkeypatch.setattr(_defaults, "RETRY_INITIAL_DELAY", 0.01)
-    monkeypatch.setattr(_defaults, "RETRY_MAX_DELAY", 0.02)
+    fast = retry.RetryPolicy(initial_delay=0.01, max_delay=0.02)
+    monkeypatch.setattr(retry, "DEFAULT_POLICY", fast)
     s = await Scripted().start()
     try:
         yield s

@@ -29,10 +29,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @pytest.fixture(autouse=True)
 def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cocalc_async import _defaults
+    from cocalc_async import retry
 
-    monkeypatch.setattr(_defaults, "RETRY_INITIAL_DELAY", 0.01)
-    monkeypatch.setattr(_defaults, "RETRY_MAX_DELAY", 0.05)
+    fast = retry.RetryPolicy(initial_delay=0.01, max_delay=0.05)
+    monkeypatch.setattr(retry, "DEFAULT_POLICY", fast)
 
 
 @pytest.fixture

@@ -352,7 +352,7 @@ async def drive(
     client = Client(
         "sk_soak_Key-0123456789abcdef",
         base_url=url,
-        timeout=timeout,
+        request_timeout=timeout,
         max_concurrency=concurrency,
         connection_limit=connection_limit,
         max_response_bytes=max_response_bytes,

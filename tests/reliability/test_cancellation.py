@@ -228,7 +228,9 @@ async def test_a_cancelled_polling_wait_stops_polling() -> None:
     polling = pytest.importorskip("cocalc_async.polling")
     async with Emulator(copy_delay=60, v1=True) as emu:
         src, dst = emu.create_project(), emu.create_project()
-        async with Client(emu.api_key, base_url=emu.url, timeout=Timeout(total=5)) as client:
+        async with Client(
+            emu.api_key, base_url=emu.url, request_timeout=Timeout(total=5)
+        ) as client:
             reply = await client.call(
                 "v1",
                 "copy_path_between_projects",

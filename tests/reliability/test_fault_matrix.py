@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import attrs
 import pytest
 
 from cocalc_async import Client, Timeout, errors
+from cocalc_async.retry import RetryPolicy
 from cocalc_async.testing import Emulator, FaultKind
 
 from .conftest import RequestIds
@@ -145,6 +147,19 @@ def executions(emu: Emulator, ep: Endpoint, src: str) -> int:
     raise AssertionError(f"{ep.name} has no side effect to count")
 
 
+@attrs.frozen
+class SpyPolicy(RetryPolicy):
+    """The RetryPolicy, noting each failure it judged (the first time) and its decision."""
+
+    decisions: list[tuple[BaseException, bool]] = attrs.field(factory=list, eq=False)
+
+    def is_retryable(self, exc: BaseException, *, idempotent: bool) -> bool:
+        decision = super().is_retryable(exc, idempotent=idempotent)
+        if all(seen is not exc for seen, _ in self.decisions):
+            self.decisions.append((exc, decision))
+        return decision
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -178,7 +193,10 @@ async def test_fault_matrix_cell(
     if inject is not None:
         inject(emu, ep.name)
     timeout = Timeout(connect=2.0, read=READ_TIMEOUT, total=10.0)
-    async with Client(emu.api_key, base_url=base_url, timeout=timeout, max_retries=2) as client:
+    policy = SpyPolicy(max_retries=2, initial_delay=0.05, max_delay=0.1)
+    async with Client(
+        emu.api_key, base_url=base_url, request_timeout=timeout, retry=policy
+    ) as client:
         outcome: str
         error: BaseException | None = None
         try:
@@ -210,3 +228,8 @@ async def test_fault_matrix_cell(
     if expected.executions is not None:
         assert executions(emu, ep, src) == expected.executions
     assert emu.faults.pending() == 0
+    # The decision is the policy's: the first failure was repeated exactly when the policy said
+    # so, for this endpoint's idempotency, and the default policy decides the same way.
+    first_error, retried = policy.decisions[0]
+    assert retried == (expected.fault == "refused" or expected.attempts > 1)
+    assert RetryPolicy().is_retryable(first_error, idempotent=ep.idempotent) is retried

@@ -61,7 +61,7 @@ async def test_each_fault_ends_in_a_result_or_a_typed_error(
             base_url=proxy.url,
             max_retries=0,
             # A slowloris keeps every read under the 0.5 s read timeout: only `total` bounds it.
-            timeout=Timeout(connect=2, read=0.5, total=2),
+            request_timeout=Timeout(connect=2, read=0.5, total=2),
             max_response_bytes=256 * 2**10,
         ) as client:
             expected = EXPECTED[fault]

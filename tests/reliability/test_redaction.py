@@ -269,7 +269,7 @@ async def test_a_hostile_server_never_gets_the_key_into_an_error(
 ) -> None:
     url = await hostile(HOSTILE[kind])
     with captured_logs("cocalc_async") as logs:
-        async with Client(KEY, base_url=url, max_retries=0, timeout=5) as client:
+        async with Client(KEY, base_url=url, max_retries=0, request_timeout=5) as client:
             with pytest.raises(errors.CoCalcError) as info:
                 await client.call("v1", "ping")
             logger.error("the call failed", exc_info=info.value)

@@ -60,7 +60,9 @@ async def test_the_key_is_in_no_log_repr_traceback_or_request_log_for_any_fault(
     collected: list[str] = []
     kinds = [k for k in FaultKind if k is not FaultKind.CUSTOM]
     try:
-        client = Client(key, base_url=emu.url, timeout=Timeout(read=0.3, total=5), max_retries=1)
+        client = Client(
+            key, base_url=emu.url, request_timeout=Timeout(read=0.3, total=5), max_retries=1
+        )
         collected += [repr(client), str(client), repr(client.session), str(client.session)]
         async with client:
             for kind in kinds:

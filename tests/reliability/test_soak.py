@@ -107,7 +107,7 @@ async def _soak() -> dict[str, Any]:
         client = Client(
             emu.api_key,
             base_url=emu.url,
-            timeout=timeout,
+            request_timeout=timeout,
             max_concurrency=CONCURRENCY,
             connection_limit=CONNECTION_LIMIT,
         )
