@@ -1,4 +1,4 @@
-"""v2 exec: a timeout, max_output truncation, and err_on_exit for the real exit code."""
+"""v2 exec: the server-side exec_timeout, max_output truncation, and err_on_exit for the real exit code."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ async def main() -> None:
         out = await client.v2.exec(project_id=pid, command="exit 3", err_on_exit=False)
         print("exit code with err_on_exit=False:", out.exit_code)
         try:
-            await client.v2.exec(project_id=pid, command="sleep 5", timeout=1)
+            await client.v2.exec(project_id=pid, command="sleep 5", exec_timeout=1)
         except APIResponseError as exc:  # the hub reports the killed command in a 200 body
             print("timeout:", exc.message[:60])
 
