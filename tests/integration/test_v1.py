@@ -240,7 +240,7 @@ async def copy_path_between_projects(env: Env) -> None:
     )
     assert isinstance(out, CopyStarted)
     assert out.copy_path_id
-    done = await env.client.wait_for_copy(out.copy_path_id, interval=0.01, timeout=10)
+    done = await env.client.wait_for_copy(out.copy_path_id, interval=0.01, wait_timeout=10)
     assert done.done
     assert (env.emu.project_dir(target) / "src.txt").read_text() == "copied"
 

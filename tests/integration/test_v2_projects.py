@@ -130,7 +130,7 @@ async def copy_path_status(env: Env) -> None:
     out = await env.client.v2.projects.copy_path_status(copy_id=started.copy_id)
     assert isinstance(out, CopyPathStatus)
     assert out.state in ("queued", "running")
-    done = await env.client.wait_for_copy_v2(started.copy_id, interval=0.02, timeout=10)
+    done = await env.client.wait_for_copy_v2(started.copy_id, interval=0.02, wait_timeout=10)
     assert done.state == "succeeded"
 
 

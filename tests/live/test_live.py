@@ -81,9 +81,9 @@ async def test_a_90_second_exec_job_runs_once_and_returns_its_output(
 ) -> None:
     runs = f"runs-{uuid.uuid4().hex[:8]}.txt"
     job = await live.exec_job(
-        project, f"date +%s.%N >> {runs}; sleep 90; echo finished", bash=True, timeout=180
+        project, f"date +%s.%N >> {runs}; sleep 90; echo finished", bash=True, exec_timeout=180
     )
-    result = await job.wait(timeout=300)
+    result = await job.wait(wait_timeout=300)
     assert (result.status, result.stdout) == ("completed", "finished\n")
     lines = await live.conat.project.system.read_text_file_from_project(project, path=runs)
     assert len(lines.splitlines()) == 1  # started once, whatever the polls did
@@ -91,7 +91,7 @@ async def test_a_90_second_exec_job_runs_once_and_returns_its_output(
 
 async def test_a_conat_exec_job_and_cancel(live: Client, project: str) -> None:
     job = await live.exec_job(project, "sleep 0.5; echo via-conat", bash=True, via="conat")
-    assert (await job.wait(timeout=60)).stdout == "via-conat\n"
+    assert (await job.wait(wait_timeout=60)).stdout == "via-conat\n"
     # bash with a child: signalling only bash's pid leaves the child running on a real hub
     seconds = 600 + uuid.uuid4().int % 300  # a sleep no other test runs
     long = await live.exec_job(project, f"sleep {seconds}; echo never", bash=True, via="conat")

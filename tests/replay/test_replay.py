@@ -428,7 +428,7 @@ async def test_the_recorded_async_exec_flow_through_exec_job(server: ReplayServe
         job = await c.exec_job(start["project_id"], start["command"], bash=True)
         assert job.job_id == steps[0]["response_body"]["job_id"]
         assert (await job.status(stats=True)).status == "running"
-        result = await job.wait(timeout=10)
+        result = await job.wait(wait_timeout=10)
     assert (result.status, result.stdout) == ("completed", "done-async\n")
     sent = [body for _, _, body, _ in server.received]
     assert sent == [s["request_body"] for s in steps]  # byte for byte CoCalc's own form
@@ -469,8 +469,8 @@ async def test_a_90_s_job_cut_by_the_real_hub_at_60_s_is_polled_again(
     server.script = list(steps)
     start = steps[0]["request_body"]
     async with Client(key_of("instructor"), base_url=server.url, max_retries=0) as c:
-        job = await c.exec_job(start["project_id"], start["command"], bash=True, timeout=300)
-        result = await job.wait(timeout=30)
+        job = await c.exec_job(start["project_id"], start["command"], bash=True, exec_timeout=300)
+        result = await job.wait(wait_timeout=30)
     assert (result.status, result.stdout) == ("completed", "done\n")
     sent = [body for _, _, body, _ in server.received]
     assert sent == [s["request_body"] for s in steps]  # CoCalc's own form, never the command
@@ -489,7 +489,7 @@ async def test_a_conat_job_polled_with_the_bridge_timeout_in_the_body(server: Re
         job = await c.exec_job(
             start["request_body"]["project_id"], args["command"], bash=True, via="conat"
         )
-        result = await job.wait(timeout=120)
+        result = await job.wait(wait_timeout=120)
     assert (result.status, result.stdout) == ("completed", "done3\n")
     polls = [body for _, _, body, _ in server.received][1:]
     assert len(polls) == 2
