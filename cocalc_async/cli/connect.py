@@ -36,7 +36,7 @@ def open_client(args: argparse.Namespace) -> Client:
     timeout = getattr(args, "timeout", None)
     try:
         if timeout is not None:
-            return Client(key, base_url=server_url(args), timeout=timeout)
+            return Client(key, base_url=server_url(args), request_timeout=timeout)
         return Client(key, base_url=server_url(args))
     except (TypeError, ValueError) as exc:
         raise ConfigError(str(exc)) from None

@@ -191,7 +191,7 @@ async def test_a_project_key_is_named_as_such(hub: Hub) -> None:
 
 
 async def test_an_unreachable_server_is_reported() -> None:
-    async with Client(ACCOUNT_KEY, base_url="http://127.0.0.1:9", timeout=2) as c:
+    async with Client(ACCOUNT_KEY, base_url="http://127.0.0.1:9", request_timeout=2) as c:
         report = await c.doctor()
     assert not report.ok
     assert "URL" in _check(report, "server").advice
