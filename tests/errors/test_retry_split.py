@@ -68,7 +68,7 @@ async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Scripted]:
 
 
 async def call(server: Scripted, *, idempotent: bool) -> Any:
-    async with Client(KEY, base_url=server.url, timeout=10, max_retries=2) as client:
+    async with Client(KEY, base_url=server.url, request_timeout=10, max_retries=2) as client:
         return await client.call("conat/hub", "system.ping", {"args": []}, idempotent=idempotent)
 
 

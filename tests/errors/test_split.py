@@ -244,3 +244,20 @@ def test_every_error_survives_pickling_as_itself(call: tuple[Any, ...]) -> None:
     assert vars(back) == vars(err)
     assert str(back) == str(err)
     assert isinstance(back, errors.APIStatusError) is isinstance(err, errors.APIStatusError)
+
+
+def test_docs_errors_md_shows_every_class_of_the_tree() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "errors.md").read_text(encoding="utf-8")
+    tree = errors.__doc__ or ""
+    for name in errors.__all__:
+        if name.endswith(("StatusError", "ResponseError")) and name not in (
+            "APIStatusError",
+            "APIResponseError",
+        ):
+            kind = name.removesuffix("StatusError").removesuffix("ResponseError") + "Error"
+            assert kind in page, name  # a form is shown as <Kind>StatusError / <Kind>ResponseError
+            continue
+        assert name in page, name
+        assert name in tree, name
