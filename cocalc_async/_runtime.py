@@ -51,7 +51,8 @@ class CallAs:
     of an exec job (``async_get``) only reads the job although exec as an endpoint must not be
     repeated; an async start answers at once however long the job may run. ``idempotent``
     (when not ``None``) replaces the coroutine's value; ``client_timeout`` sends the call with
-    the client's own per-attempt timeout. Everything else is passed through unchanged.
+    no timeout of its own, so the client picks it as for any call by name. Everything else is
+    passed through unchanged.
     """
 
     __slots__ = ("_caller", "_client_timeout", "_idempotent")
