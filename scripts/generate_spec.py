@@ -213,12 +213,12 @@ TIMEOUTS: dict[tuple[str, str], dict[str, Any]] = {
     ("v2", "openai/chatgpt"): {"default_timeout": 120.0},
 }
 V1_ERRORS = (
-    'HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)',
+    'HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)',
     'HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError',
     'HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError',
 )
 V2_ERRORS = (
-    'HTTP 200 {"error":"..."} -> CoCalcAPIError (AuthenticationError for "must be signed in")',
+    'HTTP 200 {"error":"..."} -> APIResponseError (AuthenticationError for "must be signed in")',
 )
 V2_FILES = {
     "v2_accounts": ("accounts/", "auth/", "api-keys", "bookmarks/"),

@@ -4,4 +4,4 @@
 from __future__ import annotations
 
 #: sha256 of the spec this package was generated from (the one place it is written).
-SPEC_SHA256 = "cec873776aa5408549b47df20fe9daf007003fc57cbdf06fca8ed41db3fa4250"
+SPEC_SHA256 = "39365974fc974e840161127ae6b684a72a6ae5811ddd270b0693f86d075528bd"

@@ -87,7 +87,7 @@ class ConatHubDb:
             FileUseTimes: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout if rpc_timeout is not None else timeout
         params = _s.conat_params(
@@ -146,7 +146,7 @@ class ConatHubDb:
             LegacyTimeTravelInfo: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -200,7 +200,7 @@ class ConatHubDb:
             str: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout if rpc_timeout is not None else timeout
         params = _s.conat_params(
@@ -249,7 +249,7 @@ class ConatHubDb:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -304,7 +304,7 @@ class ConatHubDb:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -360,7 +360,7 @@ class ConatHubDb:
             Json: the RPC's result as parsed JSON (its shape is not pinned down)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -440,7 +440,7 @@ class ConatHubJupyter:
             Json: the RPC's result as parsed JSON (its shape is not pinned down)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -494,7 +494,7 @@ class ConatHubJupyter:
             Json: the RPC's result as parsed JSON (its shape is not pinned down)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -560,7 +560,7 @@ class ConatHubMessages:
             list[Message]: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -622,7 +622,7 @@ class ConatHubMessages:
             int: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -685,7 +685,7 @@ class ConatHubOrg:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -738,7 +738,7 @@ class ConatHubOrg:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -786,7 +786,7 @@ class ConatHubOrg:
             str: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -834,7 +834,7 @@ class ConatHubOrg:
             OrgToken: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -896,7 +896,7 @@ class ConatHubOrg:
             str: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -948,7 +948,7 @@ class ConatHubOrg:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -995,7 +995,7 @@ class ConatHubOrg:
             Organization: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -1036,7 +1036,7 @@ class ConatHubOrg:
             list[Organization]: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -1078,7 +1078,7 @@ class ConatHubOrg:
             list[OrgMember]: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -1134,7 +1134,7 @@ class ConatHubOrg:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -1188,7 +1188,7 @@ class ConatHubOrg:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -1241,7 +1241,7 @@ class ConatHubOrg:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -1303,7 +1303,7 @@ class ConatHubOrg:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -1370,7 +1370,7 @@ class ConatHubProjects:
             CollaboratorsAdded: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -1430,7 +1430,7 @@ class ConatHubProjects:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -1516,7 +1516,7 @@ class ConatHubProjects:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout if rpc_timeout is not None else timeout
         params = _s.conat_params(
@@ -1603,7 +1603,7 @@ class ConatHubProjects:
             str: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -1662,7 +1662,7 @@ class ConatHubProjects:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -1732,7 +1732,7 @@ class ConatHubProjects:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -1811,7 +1811,7 @@ class ConatHubProjects:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -1872,7 +1872,7 @@ class ConatHubProjects:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -1951,7 +1951,7 @@ class ConatHubProjects:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2007,7 +2007,7 @@ class ConatHubProjects:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2054,7 +2054,7 @@ class ConatHubProjects:
             ProjectState: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2102,7 +2102,7 @@ class ConatHubProjects:
             ProjectStatus: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2150,7 +2150,7 @@ class ConatHubProjects:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2197,7 +2197,7 @@ class ConatHubProjects:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2247,7 +2247,7 @@ class ConatHubPurchases:
             float: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2282,7 +2282,7 @@ class ConatHubPurchases:
             float: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2336,7 +2336,7 @@ class ConatHubSync:
             Json: the RPC's result as parsed JSON (its shape is not pinned down)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2392,7 +2392,7 @@ class ConatHubSystem:
             str: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2440,7 +2440,7 @@ class ConatHubSystem:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2492,7 +2492,7 @@ class ConatHubSystem:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2545,7 +2545,7 @@ class ConatHubSystem:
             str: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2594,7 +2594,7 @@ class ConatHubSystem:
             Json: the RPC's result as parsed JSON (its shape is not pinned down)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2640,7 +2640,7 @@ class ConatHubSystem:
             dict[str, AccountName]: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2691,7 +2691,7 @@ class ConatHubSystem:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2753,7 +2753,7 @@ class ConatHubSystem:
             Json: the RPC's result as parsed JSON (its shape is not pinned down)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2798,7 +2798,7 @@ class ConatHubSystem:
             ConatPong: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2840,7 +2840,7 @@ class ConatHubSystem:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2885,7 +2885,7 @@ class ConatHubSystem:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2932,7 +2932,7 @@ class ConatHubSystem:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -2970,7 +2970,7 @@ class ConatHubSystem:
             ConatWhoAmI: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -3005,7 +3005,7 @@ class ConatHubSystem:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -3057,7 +3057,7 @@ class ConatHubSystem:
             list[AccountSearchHit]: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -3113,7 +3113,7 @@ class ConatHubSystem:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -3214,7 +3214,7 @@ class ConatHubSystem:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         rpc_t = rpc_timeout
         params = _s.conat_params(
@@ -3347,7 +3347,7 @@ class ConatProjectEditor:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -3404,7 +3404,7 @@ class ConatProjectEditor:
             Json: the RPC's result as parsed JSON (its shape is not pinned down)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -3462,7 +3462,7 @@ class ConatProjectEditor:
             KernelLogo: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -3512,7 +3512,7 @@ class ConatProjectEditor:
             Json: the RPC's result as parsed JSON (its shape is not pinned down)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -3571,7 +3571,7 @@ class ConatProjectEditor:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout if rpc_timeout is not None else timeout
@@ -3634,7 +3634,7 @@ class ConatProjectEditor:
             str: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -3688,7 +3688,7 @@ class ConatProjectEditor:
             str: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -3737,7 +3737,7 @@ class ConatProjectEditor:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -3790,7 +3790,7 @@ class ConatProjectEditor:
             str: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -3849,7 +3849,7 @@ class ConatProjectSync:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -3904,7 +3904,7 @@ class ConatProjectSystem:
             Json: the RPC's result as parsed JSON (its shape is not pinned down)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -3958,7 +3958,7 @@ class ConatProjectSystem:
             Json: the RPC's result as parsed JSON (its shape is not pinned down)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -4008,7 +4008,7 @@ class ConatProjectSystem:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -4109,7 +4109,7 @@ class ConatProjectSystem:
             ExecResult: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         if timeout is not NOT_GIVEN:
             exec_timeout = _s.renamed(
@@ -4202,7 +4202,7 @@ class ConatProjectSystem:
             Json: the RPC's result as parsed JSON (its shape is not pinned down)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout if rpc_timeout is not None else timeout
@@ -4253,7 +4253,7 @@ class ConatProjectSystem:
             list[RunningKernel]: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -4303,7 +4303,7 @@ class ConatProjectSystem:
             list[DirectoryEntry]: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -4360,7 +4360,7 @@ class ConatProjectSystem:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -4404,7 +4404,7 @@ class ConatProjectSystem:
             ConatPong: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -4449,7 +4449,7 @@ class ConatProjectSystem:
             str: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -4500,7 +4500,7 @@ class ConatProjectSystem:
             str: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -4554,7 +4554,7 @@ class ConatProjectSystem:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -4613,7 +4613,7 @@ class ConatProjectSystem:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -4665,7 +4665,7 @@ class ConatProjectSystem:
             KernelStopped: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -4709,7 +4709,7 @@ class ConatProjectSystem:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -4746,7 +4746,7 @@ class ConatProjectSystem:
             ConatWhoAmI: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -4784,7 +4784,7 @@ class ConatProjectSystem:
             int: the RPC's result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout
@@ -4834,7 +4834,7 @@ class ConatProjectSystem:
             None: nothing: the RPC returns no value
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in and MUST provide an api key ...", PermissionDeniedError for "user must be a collaborator on the project", UnknownEndpointError for "Error: unknown function '...'", FileNotFoundOnServerError for "Error: ENOENT: ...")
         """
         _s.check_uuid("project_id", project_id)
         rpc_t = rpc_timeout

@@ -61,7 +61,7 @@ class V1:
             Success: success (+project_id when token_id used)
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -115,7 +115,7 @@ class V1:
             Success: success
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -174,7 +174,7 @@ class V1:
             ChangedEmailAddress: changed_email_address {error: false|string, ttl?}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -239,7 +239,7 @@ class V1:
             ChangedPassword: changed_password {error?: string}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -316,7 +316,7 @@ class V1:
             ChatGPTResponse: chatgpt_response {text}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -456,7 +456,7 @@ class V1:
             CopyStarted: success (blocking / non-kucalc) OR copy_path_between_projects_response {copy_path_id, note} (kucalc when not waiting)
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -523,7 +523,7 @@ class V1:
             CopyPathDeleted: copy_path_status_response {data: "copy_path_id = '<id>' deleted"}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -593,7 +593,7 @@ class V1:
             CopyPathStatusResponse: copy_path_status_response {data: CopyOp | CopyOp[]}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -677,7 +677,7 @@ class V1:
             Success: success
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -759,7 +759,7 @@ class V1:
             AccountCreated: account_created {account_id} (error form: account_creation_failed {reason:{field:msg}})
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -831,7 +831,7 @@ class V1:
             ProjectCreated: project_created {project_id}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -909,7 +909,7 @@ class V1:
             SupportTicketUrl: support_ticket_url {url}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -967,7 +967,7 @@ class V1:
             AccountDeleted: account_deleted {error?}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1019,7 +1019,7 @@ class V1:
             Success: success
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1066,7 +1066,7 @@ class V1:
             ForgotPasswordResponse: forgot_password_response {error: false|string}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1111,7 +1111,7 @@ class V1:
             AvailableUpgrades: available_upgrades {total, excess, available}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1147,7 +1147,7 @@ class V1:
             SupportTickets: support_tickets {tickets:[{id,subject,description,created_at,updated_at,status,url}]}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1199,7 +1199,7 @@ class V1:
             SyncdocHistory: syncdoc_history {history}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1247,7 +1247,7 @@ class V1:
             UsernameMap: usernames {usernames:{account_id:{first_name,last_name}}}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1321,7 +1321,7 @@ class V1:
             Success: success
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1402,7 +1402,7 @@ class V1:
             InviteNoncloudResponse: invite_noncloud_collaborators_resp {mesg}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1486,7 +1486,7 @@ class V1:
             JupyterExecuteResult: jupyter_execute_response {output, total_time_s?, time?}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1546,7 +1546,7 @@ class V1:
             JupyterKernels: jupyter_kernels {kernels, project_id?}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1594,7 +1594,7 @@ class V1:
             Success: success
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1645,7 +1645,7 @@ class V1:
             Success: (none; handler sends no response -> request hangs)
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1701,7 +1701,7 @@ class V1:
             Success: error 'DEPRECATED'
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1758,7 +1758,7 @@ class V1:
             Success: error 'DEPRECATED'
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1824,7 +1824,7 @@ class V1:
             Success: error 'DEPRECATED'
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1869,7 +1869,7 @@ class V1:
             Pong: pong {id, now: ISO-8601 string}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -1945,7 +1945,7 @@ class V1:
             ExecResult: project_exec_output {stdout, stderr, exit_code} (newer projects also add type:'blocking')
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2025,7 +2025,7 @@ class V1:
             PublicDirectoryListing: public_directory_listing {result:{files:[{name,size?,mtime,isdir?}]}}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2086,7 +2086,7 @@ class V1:
             PublicTextFile: public_text_file_contents {data}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2138,7 +2138,7 @@ class V1:
             PurchaseLicenseResponse: purchase_license_resp {resp}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2196,7 +2196,7 @@ class V1:
             QueryResult: query {query: <result mirroring input>, multi_response:false}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2255,7 +2255,7 @@ class V1:
             TextFileRead: text_file_read_from_project {content: string | [{project_id,path,content|error}]}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2312,7 +2312,7 @@ class V1:
             Success: success
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2369,7 +2369,7 @@ class V1:
             Success: success
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2422,7 +2422,7 @@ class V1:
             ResetForgotPasswordResponse: reset_forgot_password_response {error: false|string}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2475,7 +2475,7 @@ class V1:
             Success: (hub->client message; not a request)
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2528,7 +2528,7 @@ class V1:
             Success: {id}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2576,7 +2576,7 @@ class V1:
             Success: {id} (no event field; void stripe handlers reply with only the id)
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2631,7 +2631,7 @@ class V1:
             Success: {id}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2680,7 +2680,7 @@ class V1:
             Success: {id}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2735,7 +2735,7 @@ class V1:
             StripeCharges: stripe_charges {charges}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2784,7 +2784,7 @@ class V1:
             StripeCoupon: stripe_coupon {coupon}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2824,7 +2824,7 @@ class V1:
             StripeCustomer: stripe_customer {customer, stripe_publishable_key}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2875,7 +2875,7 @@ class V1:
             StripeInvoices: stripe_invoices {invoices}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2917,7 +2917,7 @@ class V1:
             StripePlans: stripe_plans {plans}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -2968,7 +2968,7 @@ class V1:
             StripeSubscriptions: stripe_subscriptions {subscriptions}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -3017,7 +3017,7 @@ class V1:
             Success: {id}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -3069,7 +3069,7 @@ class V1:
             Success: {id}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -3131,7 +3131,7 @@ class V1:
             Success: {id}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -3182,7 +3182,7 @@ class V1:
             Success: success
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -3234,7 +3234,7 @@ class V1:
             Success: success
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -3292,7 +3292,7 @@ class V1:
             AuthToken: user_auth_token {auth_token} (24 chars, 12h)
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -3355,7 +3355,7 @@ class V1:
             UserSearchResult: user_search_results {results:[{account_id, first_name, last_name, email_address?, last_active?, created?}]}
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead
@@ -3417,7 +3417,7 @@ class V1:
             Success: file_written_to_project
 
         Raises:
-            HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)
+            HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)
             HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError
             HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError
             HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError naming the call to use instead

@@ -21,7 +21,7 @@ SRC_PROJECT = "sagemathinc/cocalc:src/packages/conat/project/api/system.ts; clie
 SRC_EDITOR = "sagemathinc/cocalc:src/packages/conat/project/api/editor.ts @5cb3315c30"
 SRC_PSYNC = "sagemathinc/cocalc:src/packages/conat/project/api/sync.ts @5cb3315c30"
 ERRORS = (
-    'HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text '
+    'HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text '
     '(AuthenticationError for "must be signed in and MUST provide an api key ...", '
     'PermissionDeniedError for "user must be a collaborator on the project", '
     "UnknownEndpointError for \"Error: unknown function '...'\", FileNotFoundOnServerError for "

@@ -7,7 +7,7 @@ import attrs
 from ._model import Endpoint, Param
 
 V1_ERRORS = (
-    'HTTP 200 {"event":"error","error":...} -> CoCalcAPIError (PermissionDeniedError for access)',
+    'HTTP 200 {"event":"error","error":...} -> APIResponseError (PermissionDeniedError for access)',
     'HTTP 400 {"error":"invalid parameters ..."} -> InvalidParametersError',
     'HTTP 400 {"error":"No account found. Is your API key wrong?"} -> AuthenticationError',
     "HTTP 404 web page (a CoCalc built after 2025-05-29 has no API v1) -> EndpointNotServedError "

@@ -5,11 +5,11 @@ from __future__ import annotations
 from ._model import Endpoint, Param
 
 V2_ERRORS = (
-    'HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text '
+    'HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text '
     '(AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a '
     'collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)',
     'HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> '
-    "InvalidParametersError with .errors",
+    "InvalidParametersError (an APIStatusError) with .errors",
 )
 
 ENDPOINTS: tuple[Endpoint, ...] = (

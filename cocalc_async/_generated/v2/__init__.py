@@ -212,8 +212,8 @@ class V2:
             ApiKeysResponse: {"response": ApiKey[] | undefined}  ApiKey={id,account_id,created,expire,name,trunc,last_active,project_id?,secret? (create only)}
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_api_keys(
             {
@@ -257,8 +257,8 @@ class V2:
             Json: customize object (site settings subset)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_customize(
             {
@@ -349,8 +349,8 @@ class V2:
             ExecResult: {"type":"blocking",stdout,stderr,exit_code} | {"type":"async",job_id,start,status:"running"|"completed"|"error",stdout,stderr,exit_code,pid?,elapsed_s?,stats?}
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         if timeout is not NOT_GIVEN:
             exec_timeout = _s.renamed("v2/exec", "timeout", timeout, "exec_timeout", exec_timeout)
@@ -407,8 +407,8 @@ class V2:
             Json: {"files":[{project_id,title,path}]}
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_file_access(
             {
@@ -453,8 +453,8 @@ class V2:
             Json: {"result": [languageId,...]}
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_guesslang(
             {
@@ -515,8 +515,8 @@ class V2:
             LatexResult: {"compile":{stdout,stderr,exit_code,...},"url":string,"pdf":{...}} | {"compile","error"}
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
 
         Example response (from CoCalc's docs)::
 
@@ -566,8 +566,8 @@ class V2:
             Json: token action result
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_token_action(
             {
@@ -607,8 +607,8 @@ class V2:
             QueryResult: {"query": <result>}
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
 
         Example response (from CoCalc's docs)::
 

@@ -40,8 +40,8 @@ class V2Auth:
             EphemeralAccount: {"account_id","project_id"} + sets cookies
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_ephemeral(
             {
@@ -74,8 +74,8 @@ class V2Auth:
             HasPassword: {"hasPassword": boolean}
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -111,8 +111,8 @@ class V2Auth:
             PasswordResetSent: {"success":"Password reset email successfully sent to ..."}
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_password_reset(
             {
@@ -152,8 +152,8 @@ class V2Auth:
             PasswordStrength: {"score":0-4,"help"?:string}
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_password_strength(
             {
@@ -198,8 +198,8 @@ class V2Auth:
             SignedIn: {"account_id"} + sets cookies
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_redeem_password_reset(
             {
@@ -245,8 +245,8 @@ class V2Auth:
             Json: {}
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_redeem_verify_email(
             {
@@ -280,8 +280,8 @@ class V2Auth:
             Json: boolean (whether sign-up needs a registration token)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -322,8 +322,8 @@ class V2Auth:
             SignedIn: {"account_id"} + Set-Cookie remember_me
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_sign_in(
             {
@@ -390,8 +390,8 @@ class V2Auth:
             SignedIn: {"account_id"} | {"issues":{field:msg}} | {"error"}
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_sign_up(
             {
@@ -432,8 +432,8 @@ class V2Auth:
             Json: Strategy[] (bare array)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -469,8 +469,8 @@ class V2Auth:
             StatusResponse: {"status":"ok"}
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_unlink_strategy(
             {

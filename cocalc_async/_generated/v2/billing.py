@@ -39,8 +39,8 @@ class V2Billing:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_cancel_subscription(
             {
@@ -83,8 +83,8 @@ class V2Billing:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_create_payment_method(
             {
@@ -127,8 +127,8 @@ class V2Billing:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_delete_payment_method(
             {
@@ -164,8 +164,8 @@ class V2Billing:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -204,8 +204,8 @@ class V2Billing:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_invoice(
             {
@@ -248,8 +248,8 @@ class V2Billing:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_invoice_url(
             {
@@ -285,8 +285,8 @@ class V2Billing:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -333,8 +333,8 @@ class V2Billing:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_subscriptions(
             {

@@ -35,8 +35,8 @@ class V2ComputeCloudFilesystem:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -80,8 +80,8 @@ class V2ComputeCloudFilesystem:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_delete(
             {
@@ -125,8 +125,8 @@ class V2ComputeCloudFilesystem:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_edit(
             {
@@ -174,8 +174,8 @@ class V2ComputeCloudFilesystem:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get(
             {
@@ -227,8 +227,8 @@ class V2ComputeCloudFilesystem:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_metrics(
             {
@@ -273,8 +273,8 @@ class V2ComputeGoogleCloud:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -335,8 +335,8 @@ class V2Compute:
             Json: {vpn?, cloud_filesystem?}
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_check_in(
             {
@@ -386,8 +386,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_compute_server_action(
             {
@@ -506,8 +506,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_create_server(
             {
@@ -558,8 +558,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_delete_api_key(
             {
@@ -602,8 +602,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_delete_server(
             {
@@ -646,8 +646,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_api_key(
             {
@@ -698,8 +698,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_detailed_state(
             {
@@ -737,8 +737,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -777,8 +777,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_images(
             {
@@ -821,8 +821,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_images_google(
             {
@@ -865,8 +865,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_log(
             {
@@ -917,8 +917,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_network_usage(
             {
@@ -963,8 +963,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_serial_port_output(
             {
@@ -1007,8 +1007,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_server_state(
             {
@@ -1051,8 +1051,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_server_title(
             {
@@ -1100,8 +1100,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_servers(
             {
@@ -1150,8 +1150,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_servers_by_id(
             {
@@ -1195,8 +1195,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_template(
             {
@@ -1232,8 +1232,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -1272,8 +1272,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_is_dns_available(
             {
@@ -1321,8 +1321,8 @@ class V2Compute:
             Json: text/plain bash script (res.send)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_scripts(
             {
@@ -1387,8 +1387,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_set_detailed_state(
             {
@@ -1442,8 +1442,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_set_image_tested(
             {
@@ -1492,8 +1492,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_set_server_cloud(
             {
@@ -1542,8 +1542,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_set_server_color(
             {
@@ -1592,8 +1592,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_set_server_configuration(
             {
@@ -1642,8 +1642,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_set_server_owner(
             {
@@ -1692,8 +1692,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_set_server_title(
             {
@@ -1742,8 +1742,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_set_template(
             {
@@ -1787,8 +1787,8 @@ class V2Compute:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_undelete_server(
             {

@@ -46,8 +46,8 @@ class V2PurchasesStripe:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_cancel_payment_intent(
             {
@@ -105,8 +105,8 @@ class V2PurchasesStripe:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_create_payment_intent(
             {
@@ -153,8 +153,8 @@ class V2PurchasesStripe:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_create_setup_intent(
             {
@@ -197,8 +197,8 @@ class V2PurchasesStripe:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_create_subscription_payment(
             {
@@ -241,8 +241,8 @@ class V2PurchasesStripe:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_delete_payment_method(
             {
@@ -299,8 +299,8 @@ class V2PurchasesStripe:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_checkout_session(
             {
@@ -340,8 +340,8 @@ class V2PurchasesStripe:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -373,8 +373,8 @@ class V2PurchasesStripe:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -413,8 +413,8 @@ class V2PurchasesStripe:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_open_payments(
             {
@@ -462,8 +462,8 @@ class V2PurchasesStripe:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_payment_method(
             {
@@ -518,8 +518,8 @@ class V2PurchasesStripe:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_payment_methods(
             {
@@ -585,8 +585,8 @@ class V2PurchasesStripe:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_payments(
             {
@@ -628,8 +628,8 @@ class V2PurchasesStripe:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -668,8 +668,8 @@ class V2PurchasesStripe:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_set_customer(
             {
@@ -712,8 +712,8 @@ class V2PurchasesStripe:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_set_default_payment_method(
             {
@@ -761,8 +761,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -794,8 +794,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -839,8 +839,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_cancel_subscription(
             {
@@ -884,8 +884,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_cost_to_resume_subscription(
             {
@@ -936,8 +936,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_create_refund(
             {
@@ -987,8 +987,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_edit_license(
             {
@@ -1037,8 +1037,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_edit_license_owner(
             {
@@ -1082,8 +1082,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_email_statement(
             {
@@ -1119,8 +1119,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -1159,8 +1159,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_balance_admin(
             {
@@ -1196,8 +1196,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -1229,8 +1229,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -1274,8 +1274,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_cost_per_day(
             {
@@ -1312,8 +1312,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -1345,8 +1345,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -1378,8 +1378,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -1411,8 +1411,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -1444,8 +1444,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -1516,8 +1516,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_purchases(
             {
@@ -1605,8 +1605,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_purchases_admin(
             {
@@ -1653,8 +1653,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -1693,8 +1693,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_service_cost(
             {
@@ -1742,8 +1742,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_shopping_cart_checkout_params(
             {
@@ -1780,8 +1780,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -1828,8 +1828,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_statements(
             {
@@ -1867,8 +1867,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -1912,8 +1912,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_get_subscriptions(
             {
@@ -1950,8 +1950,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -1995,8 +1995,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_is_purchase_allowed(
             {
@@ -2040,8 +2040,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_renew_subscription(
             {
@@ -2077,8 +2077,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -2117,8 +2117,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_resume_subscription(
             {
@@ -2166,8 +2166,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_set_project_quota(
             {
@@ -2216,8 +2216,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_set_quota(
             {
@@ -2266,8 +2266,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_setup_automatic_billing(
             {
@@ -2304,8 +2304,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
@@ -2344,8 +2344,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_student_pay(
             {
@@ -2388,8 +2388,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_student_pay_link(
             {
@@ -2437,8 +2437,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = self._check_student_pay_transfer(
             {
@@ -2475,8 +2475,8 @@ class V2Purchases:
             Json: handler result JSON (see source)
 
         Raises:
-            HTTP 200 {"error":"..."} -> CoCalcAPIError, or the class the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
-            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError with .errors
+            HTTP 200 {"error":"..."} -> APIResponseError, or the kind the error table gives the text (AuthenticationError for "must be signed in", PermissionDeniedError for "user must be a collaborator on the project", FileNotFoundOnServerError for ENOENT, ...)
+            HTTP 400 {"message":"Invalid request body.","errors":[...]} (a validating hub) -> InvalidParametersError (an APIStatusError) with .errors
         """
         params = _s.body({})
         data = await self._caller.call(
