@@ -272,6 +272,13 @@ def render(results: dict[str, Any]) -> str:
     else:
         w("No paired runs (the SDK is absent or was skipped).\n")
 
+    if results.get("burst"):
+        _render_burst(results, w)
+    _render_rest(results, w)
+    return "\n".join(out)
+
+
+def _render_burst(results: dict[str, Any], w: Any) -> None:
     w("## 10,000 concurrent calls through one Client\n")
     w(
         "| mode | calls | ok | errors | wall | req/s | peak sockets (limit) | RSS start → peak (growth) |"
@@ -287,7 +294,10 @@ def render(results: dict[str, Any]) -> str:
           f"({b['rss_growth_mb']:+.0f} MB) |")  # fmt: skip
     w("")
 
-    w("## SDK overhead per call (stub transport, µs of CPU)\n")
+
+def _render_rest(results: dict[str, Any], w: Any) -> None:
+    if results.get("overhead"):
+        w("## SDK overhead per call (stub transport, µs of CPU)\n")
     for ov in results.get("overhead", []):
         if ov.get("error"):
             w(f"Error: {ov['error']}\n")
@@ -334,7 +344,19 @@ def render(results: dict[str, Any]) -> str:
                 w(f"| `{item['function']}` | {item['us']:.2f} | {item['calls']:.0f} |")
             w("")
 
-    imp = results.get("import", {})
+    imp = results.get("import")
+    if imp:
+        _render_import(imp, w)
+    e2e = results.get("e2e")
+    if e2e:
+        _render_e2e(e2e, w)
+    integ = results.get("server_integrity")
+    if integ:
+        w(f"Server-side check: the server answered {integ['server_answered']:,} requests; the "
+          f"clients counted {integ['clients_ok']:,} verified successes.\n")  # fmt: skip
+
+
+def _render_import(imp: dict[str, Any], w: Any) -> None:
     w("## Import time (median of fresh processes, import statement only)\n")
     if imp.get("error"):
         w(f"Error: {imp['error']}\n")
@@ -352,7 +374,8 @@ def render(results: dict[str, Any]) -> str:
             w(f"\n{imp['cli_note']}")
         w("")
 
-    e2e = results.get("e2e", {})
+
+def _render_e2e(e2e: dict[str, Any], w: Any) -> None:
     w("## End to end against the emulator\n")
     if e2e.get("pending") or e2e.get("error"):
         w(
@@ -368,8 +391,3 @@ def render(results: dict[str, Any]) -> str:
         if "speedup_students_per_s" in e2e:
             w(f"\nBulk runner vs sequential loop: **{e2e['speedup_students_per_s']:.1f}×** "
               "students per second.\n")  # fmt: skip
-    integ = results.get("server_integrity")
-    if integ:
-        w(f"Server-side check: the server answered {integ['server_answered']:,} requests; the "
-          f"clients counted {integ['clients_ok']:,} verified successes.\n")  # fmt: skip
-    return "\n".join(out)
