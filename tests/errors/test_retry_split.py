@@ -108,3 +108,23 @@ async def test_a_refused_key_is_not_retried_either_way(
         await call(server, idempotent=True)
     assert type(info.value) is form
     assert server.hits == 1
+
+
+@pytest.mark.parametrize("idempotent", [True, False])
+def test_the_default_policy_decides_by_kind_and_status_not_by_base(idempotent: bool) -> None:
+    policy = retry.RetryPolicy()
+    hinted = errors.RateLimitError(THROTTLE, status_code=200, retry_after=0.5)
+    assert type(hinted) is errors.RateLimitResponseError
+    assert policy.is_retryable(hinted, idempotent=idempotent)
+    assert policy.is_retryable(
+        errors.RateLimitError("slow", status_code=429), idempotent=idempotent
+    )
+    # The sign-in throttle gives no hint: a retry within the minute would fail the same way.
+    assert not policy.is_retryable(
+        errors.RateLimitError("too many attempts"), idempotent=idempotent
+    )
+    for status in (200, 401):
+        refused = errors.AuthenticationError("must be signed in", status_code=status)
+        assert not policy.is_retryable(refused, idempotent=idempotent)
+    body_error = errors.APIResponseError("fetch failed", status_code=200)
+    assert not policy.is_retryable(body_error, idempotent=idempotent)
