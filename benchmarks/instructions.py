@@ -30,14 +30,14 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks.drivers import API_KEY
+from benchmarks.drivers import API_KEY, ENDPOINTS, SDK_CALLS, WIRE, generated_call, json_codec
 
 CLIENTS = ("aiohttp-sem", "sdk-call", "sdk-gen")
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
 
-async def _loop(client: str, base_url: str, n: int, c: int) -> None:
-    """The measured loop: ``c`` workers issue ``n`` pings in all, nothing else."""
+async def _loop(client: str, base_url: str, n: int, c: int, endpoint: str = "ping") -> None:
+    """The measured loop: ``c`` workers issue ``n`` calls of ``endpoint`` in all, nothing else."""
     remaining = n
 
     async def workers(call: Any) -> None:
@@ -59,26 +59,30 @@ async def _loop(client: str, base_url: str, n: int, c: int) -> None:
         semaphore = asyncio.Semaphore(100)
         connector = aiohttp.TCPConnector(limit=100, keepalive_timeout=4)
         async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+            _, dumps, loads = json_codec()  # the SDK's JSON library, so both do the same work
+            url = base_url + WIRE[endpoint][0]
+            body = dumps(WIRE[endpoint][1])
 
             async def raw() -> None:
-                async with (
-                    semaphore,
-                    session.post(f"{base_url}/api/v1/ping", data=b"{}") as resp,
-                ):
-                    await resp.json()
+                async with semaphore, session.post(url, data=body) as resp:
+                    loads(await resp.read())
 
             await workers(raw)
         return
     from cocalc_async import Client
 
+    sdk: Any
     async with Client(API_KEY, base_url=base_url) as sdk:
         if client == "sdk-gen":
-            await workers(sdk.v1.ping)
+            await workers(generated_call(sdk, endpoint))
         else:
-            await workers(lambda: sdk.call("v1", "ping", {}))
+            api, path, params = SDK_CALLS[endpoint]
+            await workers(lambda: sdk.call(api, path, params))
 
 
-def _count(client: str, base_url: str, n: int, c: int, gc: bool = True) -> int:
+def _count(
+    client: str, base_url: str, n: int, c: int, gc: bool = True, endpoint: str = "ping"
+) -> int:
     """Instructions callgrind counted for one whole run of ``_loop``."""
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [
@@ -96,6 +100,8 @@ def _count(client: str, base_url: str, n: int, c: int, gc: bool = True) -> int:
             str(n),
             "--c",
             str(c),
+            "--endpoint",
+            endpoint,
             *([] if gc else ["--no-gc"]),
         ]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=True)
@@ -105,7 +111,7 @@ def _count(client: str, base_url: str, n: int, c: int, gc: bool = True) -> int:
     return int(match.group(1))
 
 
-def measure(n: int, c: int, gc: bool = True) -> dict[str, Any]:
+def measure(n: int, c: int, gc: bool = True, endpoint: str = "ping") -> dict[str, Any]:
     """Start the fixed server, count each client at n and 3n requests, return per-request costs."""
     server = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.server", "--max-seconds", "3600"],
@@ -119,8 +125,8 @@ def measure(n: int, c: int, gc: bool = True) -> dict[str, Any]:
         per_request = {}
         for client in CLIENTS:
             small, large = (
-                _count(client, base_url, n, c, gc),
-                _count(client, base_url, 3 * n, c, gc),
+                _count(client, base_url, n, c, gc, endpoint),
+                _count(client, base_url, 3 * n, c, gc, endpoint),
             )
             per_request[client] = (large - small) / (2 * n)
     finally:
@@ -128,6 +134,7 @@ def measure(n: int, c: int, gc: bool = True) -> dict[str, Any]:
         server.wait(10)
     raw = per_request["aiohttp-sem"]
     return {
+        "endpoint": endpoint,
         "n": n,
         "c": c,
         "gc": gc,
@@ -145,6 +152,7 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="disable the cyclic GC in the measured process, to show the GC's share",
     )
+    p.add_argument("--endpoint", choices=ENDPOINTS, default="ping")
     p.add_argument("--drive", choices=CLIENTS, help=argparse.SUPPRESS)
     p.add_argument("--base-url", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -153,11 +161,12 @@ def main(argv: list[str] | None = None) -> None:
             import gc
 
             gc.disable()
-        asyncio.run(_loop(args.drive, args.base_url, args.n, args.c))
+        asyncio.run(_loop(args.drive, args.base_url, args.n, args.c, args.endpoint))
         return
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed (apt-get install valgrind)")
-    print("RESULT " + json.dumps(measure(args.n, args.c, gc=not args.no_gc)))
+    result = measure(args.n, args.c, gc=not args.no_gc, endpoint=args.endpoint)
+    print("RESULT " + json.dumps(result))
 
 
 if __name__ == "__main__":
