@@ -169,10 +169,11 @@ class Session:
 
         ``retry`` replaces the Session's policy for this call, ``max_retries`` its count.
         """
+        loop = asyncio.get_running_loop()
         semaphore = self._semaphore
-        if semaphore is None or self._closed or self._loop is not asyncio.get_running_loop():
+        if semaphore is None or self._closed or self._loop is not loop:
             semaphore = self._open()  # first use, or the error that says why not
-        task = asyncio.current_task()
+        task = asyncio.current_task(loop)  # with the loop: it would look it up again
         if task is not None:
             self._inflight.add(task)
         request_id = new_request_id()

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 __all__ = ["Client"]
 
 logger = logging.getLogger("cocalc_async")
+#: Endpoints whose facts a Client keeps (far more than the spec has; ``call`` takes any path).
+_MAX_FACTS = 4096
 
 
 class Client:
@@ -120,6 +122,7 @@ class Client:
             _check_retries(max_retries)
             policy = policy.with_max_retries(max_retries)
         self._retry = policy
+        self._facts: dict[tuple[str, str], tuple[bool, Timeout]] = {}
         _check_positive_int("max_concurrency", max_concurrency)
         _check_positive_int("connection_limit", connection_limit)
         _check_positive_int("max_response_bytes", max_response_bytes)
@@ -215,12 +218,11 @@ class Client:
                 )
             request_timeout = timeout
         request = build_request(api, path, params, base_url=self.base_url)
-        if request_timeout is None:  # a long call (exec, copy) gets at least the spec's timeout
-            attempt_timeout = stretched_timeout(self._timeout, api, path) or self._timeout
-        else:
-            attempt_timeout = Timeout.coerce(request_timeout)
+        facts = self._facts.get((api, path)) or self._learn_facts(api, path)
+        # By default a long call (exec, copy) gets at least the spec's timeout: facts[1].
+        attempt_timeout = facts[1] if request_timeout is None else Timeout.coerce(request_timeout)
         if idempotent is None:
-            idempotent = is_idempotent(api, path)
+            idempotent = facts[0]
         if max_retries is not None:
             _check_retries(max_retries)
         if retry is not None and not isinstance(retry, RetryPolicy):
@@ -232,6 +234,18 @@ class Client:
             retry=retry or self._retry,
             max_retries=max_retries,
         )
+
+    def _learn_facts(self, api: str, path: str) -> tuple[bool, Timeout]:
+        """The spec's idempotency of ``(api, path)`` and this client's timeout for it, kept so
+        that each later call does one dict lookup (bounded: ``call`` takes any path)."""
+        facts = (
+            is_idempotent(api, path),
+            stretched_timeout(self._timeout, api, path) or self._timeout,
+        )
+        if len(self._facts) >= _MAX_FACTS:
+            self._facts.clear()
+        self._facts[(api, path)] = facts
+        return facts
 
     def with_options(
         self,
@@ -252,6 +266,7 @@ class Client:
         for cached in ("v1", "v2", "conat", "query"):  # bound to self: rebuilt for the clone
             state.pop(cached, None)
         clone.__dict__.update(state)
+        clone._facts = {}  # holds timeouts derived from this client's
         if not (isinstance(request_timeout, NotGiven) and isinstance(connect_timeout, NotGiven)):
             if isinstance(request_timeout, NotGiven):
                 request_timeout = self._timeout
