@@ -332,3 +332,15 @@ async def test_wait_true_on_a_copy_needs_a_caller_that_can_poll() -> None:
         await V2(rec).projects.copy_path(  # type: ignore[arg-type]
             src_project_id=PID, path="a", target_project_id=PID, wait=True
         )
+
+
+async def test_start_exec_job_still_takes_timeout_for_the_server_limit() -> None:
+    rec = _Recorder(RUNNING)
+    with pytest.warns(DeprecationWarning, match="exec_timeout"):
+        await start_exec_job(rec, PID, "make", timeout=5)  # type: ignore[arg-type]
+    assert rec.calls[0][2]["timeout"] == 5  # the same server-side limit on the wire
+    with pytest.raises(TypeError, match="exec_timeout only"):
+        await start_exec_job(rec, PID, "make", timeout=5, exec_timeout=5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="exec_timeout"):
+        await start_exec_job(rec, PID, "make", exec_timeout=0)  # type: ignore[arg-type]
+    assert len(rec.calls) == 1  # refused before anything was sent
