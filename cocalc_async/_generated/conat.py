@@ -80,7 +80,7 @@ class ConatHubDb:
             edit_times: include edit times (server default false); Type ``boolean``.
             timeout: seconds; also the RPC timeout; Type ``number``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` (else ``timeout``) + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -139,7 +139,7 @@ class ConatHubDb:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
             path: the file; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -193,7 +193,7 @@ class ConatHubDb:
             uuid: from db.getLegacyTimeTravelInfo; Type ``string``; required.
             timeout: seconds; also the RPC timeout; Type ``number``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` (else ``timeout``) + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -242,7 +242,7 @@ class ConatHubDb:
         Args:
             uuids: blob ids; Type ``string[]``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -297,7 +297,7 @@ class ConatHubDb:
             path: a file in it; Type ``string``.
             action: what was done (default: edit); Type ``string``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -353,7 +353,7 @@ class ConatHubDb:
             query: {table: {field: value|null}} or {table: [{...}]}; Type ``object``; required.
             options: query options, e.g. [{limit: 10}]; Type ``array``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -433,7 +433,7 @@ class ConatHubJupyter:
             project_id: the project (default: the global anonymous one); Type ``string(uuid)``; checked as a UUID before sending.
             path: file path context; Type ``string``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (120 s here; at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -487,7 +487,7 @@ class ConatHubJupyter:
         Args:
             project_id: the project (default: the global anonymous one); Type ``string(uuid)``; checked as a UUID before sending.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -553,7 +553,7 @@ class ConatHubMessages:
             type: which messages; Type ``"received"|"sent"|"new"|"starred"|"liked"``.
             cutoff: only messages strictly newer than this; Type ``string(date)``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -615,7 +615,7 @@ class ConatHubMessages:
             to_ids: account ids or email addresses; Type ``string[]``; required.
             reply_id: the message replied to; Type ``number``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -678,7 +678,7 @@ class ConatHubOrg:
             name: name of the organization; Type ``string``; required.
             user: email address or account_id; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -731,7 +731,7 @@ class ConatHubOrg:
             name: name of the organization; Type ``string``; required.
             user: email address or account_id; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -779,7 +779,7 @@ class ConatHubOrg:
         Args:
             name: globally unique, at most 39 characters; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -827,7 +827,7 @@ class ConatHubOrg:
         Args:
             user: email address or account_id; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -889,7 +889,7 @@ class ConatHubOrg:
             lastName: last name; Type ``string``.
             password: password (random if not given); Type ``string``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -941,7 +941,7 @@ class ConatHubOrg:
         Args:
             token: the token; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -988,7 +988,7 @@ class ConatHubOrg:
         Args:
             name: name of the organization; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1029,7 +1029,7 @@ class ConatHubOrg:
 
         Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1071,7 +1071,7 @@ class ConatHubOrg:
         Args:
             name: name of the organization; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1127,7 +1127,7 @@ class ConatHubOrg:
             subject: plain-text subject; Type ``string``; required.
             body: markdown body; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1181,7 +1181,7 @@ class ConatHubOrg:
             name: name of the organization; Type ``string``; required.
             user: email address or account_id; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1234,7 +1234,7 @@ class ConatHubOrg:
             name: name of the organization; Type ``string``; required.
             user: email address or account_id; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1296,7 +1296,7 @@ class ConatHubOrg:
             email_address: contact address (not an account); Type ``string``.
             link: website; Type ``string``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1363,7 +1363,7 @@ class ConatHubProjects:
             project_id: project id(s); not with token_id; Type ``uuid|uuid[]``; checked as a UUID before sending.
             token_id: project invite token(s); not with project_id; Type ``string|string[]``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1423,7 +1423,7 @@ class ConatHubProjects:
             target_account_id: the user changed; Type ``string(uuid)``; required; checked as a UUID before sending.
             new_group: the new role; Type ``"owner"|"collaborator"``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1509,7 +1509,7 @@ class ConatHubProjects:
             public: kucalc only: may copy from the share server's files; Type ``boolean``.
             exclude: rsync --exclude patterns; Type ``string[]``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (300 s here; at least ``rpc_timeout`` (else ``timeout``) + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1596,7 +1596,7 @@ class ConatHubProjects:
             customize: customization settings (e.g. disableInternet); Type ``object``.
             project_id: site admins only: the id to use; Type ``string(uuid)``; checked as a UUID before sending.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1655,7 +1655,7 @@ class ConatHubProjects:
         Args:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1725,7 +1725,7 @@ class ConatHubProjects:
             email: the mail's body (HTML); Type ``string``.
             subject: the mail's subject; Type ``string``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1804,7 +1804,7 @@ class ConatHubProjects:
             replyto_name: reply-to name; Type ``string``.
             subject: the mail's subject; Type ``string``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1865,7 +1865,7 @@ class ConatHubProjects:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
             account_id: the collaborator; Type ``string(uuid)``; required; checked as a UUID before sending.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1944,7 +1944,7 @@ class ConatHubProjects:
             member_host: 1: member hosting; Type ``number``.
             always_running: 1: always running; Type ``number``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2000,7 +2000,7 @@ class ConatHubProjects:
         Args:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2047,7 +2047,7 @@ class ConatHubProjects:
         Args:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2095,7 +2095,7 @@ class ConatHubProjects:
         Args:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2143,7 +2143,7 @@ class ConatHubProjects:
         Args:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2190,7 +2190,7 @@ class ConatHubProjects:
         Args:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2240,7 +2240,7 @@ class ConatHubPurchases:
 
         Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2275,7 +2275,7 @@ class ConatHubPurchases:
 
         Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2329,7 +2329,7 @@ class ConatHubSync:
             project_id: the project; Type ``string(uuid)``; required; checked as a UUID before sending.
             path: the file; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2385,7 +2385,7 @@ class ConatHubSystem:
         Args:
             user_account_id: the user; Type ``string(uuid)``; required; checked as a UUID before sending.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2433,7 +2433,7 @@ class ConatHubSystem:
         Args:
             account_ids: accounts; Type ``uuid[]``; required; checked as a UUID before sending.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2485,7 +2485,7 @@ class ConatHubSystem:
             strategy: the SSO strategy; Type ``string``; required.
             id: the identity at that strategy; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2538,7 +2538,7 @@ class ConatHubSystem:
             user_account_id: the user; Type ``string(uuid)``; required; checked as a UUID before sending.
             password: the user's password (non-admins); Type ``string``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2587,7 +2587,7 @@ class ConatHubSystem:
         Args:
             fields: only these settings; Type ``string[]``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2633,7 +2633,7 @@ class ConatHubSystem:
         Args:
             account_ids: account ids; Type ``uuid[]``; required; checked as a UUID before sending.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2684,7 +2684,7 @@ class ConatHubSystem:
             event: what happened; Type ``string``; required.
             error: the error text; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2746,7 +2746,7 @@ class ConatHubSystem:
             expire: expiry, ISO 8601 (create, edit); Type ``string(date)``.
             id: the key (edit, delete); Type ``number``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2791,7 +2791,7 @@ class ConatHubSystem:
 
         Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2833,7 +2833,7 @@ class ConatHubSystem:
         Args:
             authToken: the token; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2878,7 +2878,7 @@ class ConatHubSystem:
         Args:
             only_verify: only the verification, no welcome text; Type ``boolean``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2925,7 +2925,7 @@ class ConatHubSystem:
         Args:
             service: which service; Type ``"database"|"api"``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2963,7 +2963,7 @@ class ConatHubSystem:
 
         Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -2998,7 +2998,7 @@ class ConatHubSystem:
 
         Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -3050,7 +3050,7 @@ class ConatHubSystem:
             admin: admin search (site admins only); Type ``boolean``.
             only_email: match email addresses only; Type ``boolean``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -3106,7 +3106,7 @@ class ConatHubSystem:
             event: event name; Type ``string``; required.
             value: event data; Type ``object``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -3207,7 +3207,7 @@ class ConatHubSystem:
             uptime: how long the page was open; Type ``string``.
             start_time: when the page was opened; Type ``string(date)``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -3340,7 +3340,7 @@ class ConatProjectEditor:
             term_path: the terminal's path; Type ``string``; required.
             opts: {path, command?, args?, env?, cwd?}; Type ``object``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -3397,7 +3397,7 @@ class ConatProjectEditor:
             options: formatter options ({parser: ...}); Type ``object``; required.
             path: file path (clang only); Type ``string``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -3455,7 +3455,7 @@ class ConatProjectEditor:
             kernel_name: the kernel; Type ``string``; required.
             opts: {noCache: true} to skip the cache; Type ``object``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -3505,7 +3505,7 @@ class ConatProjectEditor:
         Args:
             noCache: skip the cache; Type ``boolean``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -3564,7 +3564,7 @@ class ConatProjectEditor:
             directory: working directory; Type ``string``.
             timeout: seconds; also the RPC timeout; Type ``number``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (120 s here; at least ``rpc_timeout`` (else ``timeout``) + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -3627,7 +3627,7 @@ class ConatProjectEditor:
             nbgrader: nbgrader mode; Type ``boolean``.
             limits: time and output limits; Type ``object``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (300 s here; at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -3681,7 +3681,7 @@ class ConatProjectEditor:
         Args:
             path_ipynb: the .ipynb file; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -3730,7 +3730,7 @@ class ConatProjectEditor:
         Args:
             path: path, relative to HOME; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -3783,7 +3783,7 @@ class ConatProjectEditor:
             path: the .sagews file; Type ``string``; required.
             options: {title, author, date, contents, subdir, timeout, ...}; Type ``object``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (120 s here; at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -3842,7 +3842,7 @@ class ConatProjectSync:
         Args:
             path: the file; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -3897,7 +3897,7 @@ class ConatProjectSystem:
         Args:
             paths: paths, relative to HOME; Type ``string[]``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -3951,7 +3951,7 @@ class ConatProjectSystem:
             aspect: e.g. "main" or "x11"; Type ``string``; required.
             no_cache: recompute instead of the cached answer; Type ``boolean``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4001,7 +4001,7 @@ class ConatProjectSystem:
         Args:
             paths: paths, relative to HOME; Type ``string[]``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4102,7 +4102,7 @@ class ConatProjectSystem:
             ulimit_timeout: enforce the timeout with ulimit (bash only); Type ``boolean``.
             compute_server_id: run on this compute server; Type ``number``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (60 s here; at least ``rpc_timeout`` (else ``exec_timeout``) + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4195,7 +4195,7 @@ class ConatProjectSystem:
             limits: {timeout_ms, timeout_ms_per_cell, max_output, ...}; Type ``object``.
             timeout: seconds; sets the RPC timeout only: the project never reads it (use limits); Type ``number``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (120 s here; at least ``rpc_timeout`` (else ``timeout``) + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4246,7 +4246,7 @@ class ConatProjectSystem:
 
         Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4296,7 +4296,7 @@ class ConatProjectSystem:
             path: directory, relative to HOME; Type ``string``; required.
             hidden: include entries whose name starts with a dot; Type ``boolean``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4353,7 +4353,7 @@ class ConatProjectSystem:
             paths: paths, relative to HOME; Type ``string[]``; required.
             dest: target directory; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4397,7 +4397,7 @@ class ConatProjectSystem:
 
         Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4442,7 +4442,7 @@ class ConatProjectSystem:
         Args:
             path: file, relative to HOME; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4493,7 +4493,7 @@ class ConatProjectSystem:
         Args:
             path: path, relative to HOME; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4547,7 +4547,7 @@ class ConatProjectSystem:
             src: current path; Type ``string``; required.
             dest: new path; Type ``string``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4606,7 +4606,7 @@ class ConatProjectSystem:
             pid: one process id; Type ``number``.
             pids: several process ids; Type ``array``.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4658,7 +4658,7 @@ class ConatProjectSystem:
         Args:
             pid: the kernel's process id; Type ``number``; required.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4702,7 +4702,7 @@ class ConatProjectSystem:
 
         Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4739,7 +4739,7 @@ class ConatProjectSystem:
 
         Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4777,7 +4777,7 @@ class ConatProjectSystem:
 
         Args:
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -4827,7 +4827,7 @@ class ConatProjectSystem:
             path: file, relative to HOME; Type ``string``; required.
             content: the new contents; Type ``string``; required; ``bytes`` are sent as the UTF-8 text they encode.
             rpc_timeout: how long the bridge waits for the RPC (s); 15 s if not given.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (at least ``rpc_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:

@@ -309,7 +309,7 @@ class V1:
             model: (undocumented); Type ``string``.
             tag: (undocumented); Type ``string``.
             stream: (undocumented); Type ``boolean``.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (120 s here).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -449,7 +449,7 @@ class V1:
                 the final ``CopyPathStatus`` (``None`` if the server copied synchronously),
                 raises ``CopyFailedError`` or ``PollTimeoutError``.
             wait_timeout: seconds ``wait=True`` polls before ``PollTimeoutError``.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (300 s here; the server itself gives up after 240 s).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -670,7 +670,7 @@ class V1:
             backup: make ~ backup files instead of overwriting changed files; Type ``boolean``; server default ``False`` (not sent).
             timeout: how long to wait for the copy to complete before reporting error (though it could still succeed); Type ``number``.
             exclude: (added 2021-11, 604c54bee1) array of rsync --exclude patterns; Type ``array``.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (300 s here; the server itself gives up after 240 s).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1479,7 +1479,7 @@ class V1:
             tag: (undocumented); Type ``string``.
             pool: (undocumented); Type ``object|any``.
             limits: (undocumented); Type ``object|any``.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (120 s here).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -1938,7 +1938,7 @@ class V1:
             max_output: maximum number of characters in the output; Type ``number``.
             bash: if true, args are ignored and command is run as a bash command; Type ``boolean``; server default ``False`` (not sent).
             err_on_exit: if exit code is nonzero send error return message instead of the usual output; Type ``boolean``; server default ``True`` (not sent).
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (40 s here; at least ``exec_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:

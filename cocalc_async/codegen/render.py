@@ -22,6 +22,7 @@ from typing import Any
 
 import jinja2
 
+from .._runtime import TIMEOUT_MARGIN_S
 from ..spec import Endpoint, Param
 from .pytypes import (
     annotation_of,
@@ -205,6 +206,22 @@ def _param_doc(p: Param) -> str:
     return "; ".join(bits)
 
 
+def _timeout_note(e: Endpoint, server_t: str | None) -> str:
+    """What the docstring says about this endpoint's own HTTP timeout, if it has one."""
+    notes = []
+    if e.default_timeout:
+        notes.append(f"{e.default_timeout:g} s here")
+    if e.api.startswith("conat/"):
+        # The bridge's RPC limit is rpc_timeout, else the server-side timeout parameter.
+        limit = "``rpc_timeout``" + (f" (else ``{server_t}``)" if server_t else "")
+        notes.append(f"at least {limit} + {TIMEOUT_MARGIN_S:g} s when given")
+    elif server_t:
+        notes.append(f"at least ``{server_t}`` + {TIMEOUT_MARGIN_S:g} s when given")
+    if e.max_timeout:
+        notes.append(f"the server itself gives up after {e.max_timeout:g} s")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
 def method_context(e: Endpoint, name: str) -> dict[str, Any]:
     """Everything ``method.py.j2`` needs for one ``async def``."""
     conat = e.api.startswith("conat/")
@@ -276,6 +293,7 @@ def method_context(e: Endpoint, name: str) -> dict[str, Any]:
         "removed_date": e.removed_date,
         "rpc_t": rpc_t,
         "timeout_expr": timeout_expr,
+        "timeout_note": _timeout_note(e, arg_name(timeout_param) if timeout_param else None),
         "idempotent": repr(e.idempotent),
         # An RPC that returns nothing keeps no ``data``: what a newer server might send is ignored.
         "receive": e.result_model != NO_RESULT,

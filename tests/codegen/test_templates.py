@@ -161,3 +161,20 @@ def test_deprecation_is_rendered_from_the_spec() -> None:
             assert f"Removed from CoCalc's HTTP API on {e.removed_date}" in doc, e.path
     # Nothing outside v1 is legacy or removed.
     assert {e.status for e in ENDPOINTS if e.api != "v1"} == {"current"}
+
+
+def test_a_long_call_waits_past_the_servers_own_limit() -> None:
+    from cocalc_async._runtime import TIMEOUT_MARGIN_S
+
+    for e in ENDPOINTS:
+        if e.max_timeout is not None:
+            # The HTTP wait outlasts the server's ceiling, so the server's answer arrives first.
+            assert e.default_timeout is not None, e.key
+            assert e.default_timeout > e.max_timeout, e.key
+        if e.timeout_param is not None:
+            assert e.param(e.timeout_param) is not None, e.key
+    from cocalc_async._generated.v2 import V2
+
+    doc = V2.exec.__doc__ or ""
+    assert f"at least ``exec_timeout`` + {TIMEOUT_MARGIN_S:g} s when given" in doc
+    assert "(90 s here" in doc

@@ -342,7 +342,7 @@ class V2:
             async_get: (undocumented); Type ``string(job_id)``.
             async_stats: with async_get: include CPU/memory samples; a validating hub requires it with async_get (ExecInputSchema, next/lib/api/schema/exec.ts @5cb3315c30); Type ``boolean``.
             async_await: with async_get: answer when the job has finished; Type ``boolean``.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (90 s here; at least ``exec_timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -508,7 +508,7 @@ class V2:
             timeout: (undocumented); Type ``number``; server default ``30`` (not sent).
             ttl: blob ttl s; Type ``number``; server default ``3600`` (not sent).
             only_read_pdf: (undocumented); Type ``boolean``.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (60 s here; at least ``timeout`` + 30 s when given).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:

@@ -55,7 +55,7 @@ class V2Jupyter:
             noCache: (undocumented); Type ``boolean``.
             project_id: (undocumented); Type ``string(uuid)``; checked as a UUID before sending.
             path: (undocumented); Type ``string``.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (120 s here).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:

@@ -45,7 +45,7 @@ class V2Llm:
             history: (undocumented); Type ``array``.
             model: (undocumented); Type ``string``.
             tag: (undocumented); Type ``string``.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (120 s here).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:

@@ -299,7 +299,7 @@ class V2Projects:
         Args:
             project_id: (undocumented); Type ``string(uuid)``; required; checked as a UUID before sending.
             mesg: legacy project message, e.g. {event:"project_exec",...}, {event:"read_text_file_from_project",path}, {event:"write_text_file_to_project",path,content}, {event:"ping"}; Type ``object``; required.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (75 s here; the server itself gives up after 60 s).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
@@ -422,7 +422,7 @@ class V2Projects:
                 the final ``CopyPathStatus`` (``None`` if the server copied synchronously),
                 raises ``CopyFailedError`` or ``PollTimeoutError``.
             wait_timeout: seconds ``wait=True`` polls before ``PollTimeoutError``.
-            request_timeout: HTTP timeout for this call (s), overriding the default.
+            request_timeout: HTTP timeout for this call (s), overriding the default (300 s here; the server itself gives up after 240 s).
             max_retries: retries for this call, overriding the Client's setting.
 
         Returns:
