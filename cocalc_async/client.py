@@ -208,8 +208,8 @@ class Client:
         if timeout is not None:
             if request_timeout is not None:
                 raise TypeError("pass request_timeout= (or the deprecated timeout=), not both")
-            # The library's own callers (the generated coroutines) are moving to the new name;
-            # only a user's call is told.
+            # The generated coroutines still pass the old name (until the templates change);
+            # only a caller outside the library is told.
             if not sys._getframe(1).f_globals.get("__name__", "").startswith("cocalc_async."):
                 warnings.warn(
                     "Client.call(timeout=) is deprecated; use request_timeout=",
