@@ -237,6 +237,9 @@ def method_context(e: Endpoint, name: str) -> dict[str, Any]:
             else "rpc_timeout"
         )
         timeout_expr = f"_s.http_timeout(request_timeout, {e.default_timeout!r}, rpc_t)"
+    elif e.default_timeout is None and timeout_param is None:
+        rpc_t = ""
+        timeout_expr = "request_timeout"  # nothing to stretch: the caller's, else the Client's
     else:
         rpc_t = ""
         timeout_expr = f"_s.http_timeout(request_timeout, {e.default_timeout!r}, {server_t})"

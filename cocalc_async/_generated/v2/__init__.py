@@ -228,7 +228,7 @@ class V2:
             "v2",
             "api-keys",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -269,7 +269,7 @@ class V2:
             "v2",
             "customize",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -419,7 +419,7 @@ class V2:
             "v2",
             "file-access",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -466,7 +466,7 @@ class V2:
             "v2",
             "guesslang",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -578,7 +578,7 @@ class V2:
             "v2",
             "token-action",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -623,7 +623,7 @@ class V2:
             "v2",
             "user-query",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )

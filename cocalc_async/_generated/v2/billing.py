@@ -51,7 +51,7 @@ class V2Billing:
             "v2",
             "billing/cancel-subscription",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -95,7 +95,7 @@ class V2Billing:
             "v2",
             "billing/create-payment-method",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -139,7 +139,7 @@ class V2Billing:
             "v2",
             "billing/delete-payment-method",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -172,7 +172,7 @@ class V2Billing:
             "v2",
             "billing/get-customer",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -216,7 +216,7 @@ class V2Billing:
             "v2",
             "billing/get-invoice",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -260,7 +260,7 @@ class V2Billing:
             "v2",
             "billing/get-invoice-url",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -293,7 +293,7 @@ class V2Billing:
             "v2",
             "billing/get-invoices-and-receipts",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -347,7 +347,7 @@ class V2Billing:
             "v2",
             "billing/get-subscriptions",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )

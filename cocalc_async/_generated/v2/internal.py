@@ -84,7 +84,7 @@ class V2InternalComputeCloudFilesystem:
             "v2",
             "internal/compute/cloud-filesystem/set-metrics",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )

@@ -122,7 +122,7 @@ class V2Jupyter:
             "v2",
             "jupyter/kernels",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )

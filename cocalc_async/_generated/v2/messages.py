@@ -65,7 +65,7 @@ class V2Messages:
             "v2",
             "messages/get",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -120,7 +120,7 @@ class V2Messages:
             "v2",
             "messages/send",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )

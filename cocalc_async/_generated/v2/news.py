@@ -84,7 +84,7 @@ class V2News:
             "v2",
             "news/edit",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -114,7 +114,7 @@ class V2News:
             "v2",
             "news/list",
             params,
-            timeout=_s.http_timeout(request_timeout, None, None),
+            timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
