@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import subprocess
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -514,3 +516,32 @@ def test_hand_written_code_calls_endpoints_through_their_coroutines() -> None:
 )
 def test_the_endpoint_name_check(source: str, hits: int) -> None:
     assert len(raw_endpoint_calls(ROOT / "cocalc_async/x.py", source)) == hits
+
+
+# --- and at run time -------------------------------------------------------------------------
+
+#: Importing the first module must not load any module whose name starts with one of the others.
+LOADS_NOTHING_ABOVE = [
+    (
+        "cocalc_async._runtime",
+        ("cocalc_async._generated", "cocalc_async.polling", "cocalc_async.client"),
+    ),
+    ("cocalc_async._generated.v2", ("cocalc_async.client", "cocalc_async.polling")),
+    ("cocalc_async.polling", ("cocalc_async.client", "cocalc_async.jobs")),
+    ("cocalc_async.doctor", ("cocalc_async.client",)),
+    ("cocalc_async.embed", ("cocalc_async.client",)),
+    ("cocalc_async.client", ("cocalc_async.testing", "cocalc_async.jobs", "cocalc_async.spec")),
+]
+
+
+@pytest.mark.parametrize(("module", "forbidden"), LOADS_NOTHING_ABOVE)
+def test_importing_a_module_loads_nothing_above_it(module: str, forbidden: tuple[str, ...]) -> None:
+    code = (
+        "import importlib, sys\n"
+        f"importlib.import_module({module!r})\n"
+        f"print('\\n'.join(m for m in sys.modules if m.startswith({forbidden!r})))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.split() == []
