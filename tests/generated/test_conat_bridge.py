@@ -367,7 +367,9 @@ async def test_project_exec_polls_an_async_job_in_cocalcs_own_form() -> None:
     rec = Recorder({"stdout": "", "stderr": "", "exit_code": 0, "type": "async", "job_id": "j"})
     project = Conat(rec).project
     await project.system.exec(PID, command="sleep 100", async_call=True, err_on_exit=False)
-    await project.system.exec(PID, async_get="j", async_await=True, async_stats=False, timeout=50)
+    await project.system.exec(
+        PID, async_get="j", async_await=True, async_stats=False, exec_timeout=50
+    )
     first, poll = rec.calls[0][2], rec.calls[1][2]
     assert first["args"] == [{"command": "sleep 100", "err_on_exit": False, "async_call": True}]
     assert poll["args"] == [

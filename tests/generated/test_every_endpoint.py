@@ -125,7 +125,7 @@ async def test_exec_result_type_and_body() -> None:
     from cocalc_async.models.exec import ExecResult
 
     rec = Recorder({"event": "project_exec_output", "stdout": "a", "stderr": "", "exit_code": 0})
-    out = await V1(rec).project_exec(project_id=UUID, command="ls", args=["-l"], timeout=30)
+    out = await V1(rec).project_exec(project_id=UUID, command="ls", args=["-l"], exec_timeout=30)
     assert isinstance(out, ExecResult)
     assert out.stdout == "a"
     _, _, params, opts = rec.calls[0]
@@ -194,7 +194,7 @@ async def test_conat_call_and_wrappers() -> None:
     assert pong.now.year == 2023
     await conat.hub.call("system.ping", timeout=5)
     assert rec.calls[1][2] == {"args": [], "timeout": 5000}
-    await conat.project.system.exec(UUID, command="ls", timeout=20)
+    await conat.project.system.exec(UUID, command="ls", exec_timeout=20)
     api, path, params, _opts = rec.calls[2]
     assert (api, path) == ("conat/project", "system.exec")
     assert params == {
