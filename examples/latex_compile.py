@@ -24,10 +24,10 @@ async def main() -> None:
             "if command -v pdflatex >/dev/null; then pdflatex -interaction=nonstopmode hello.tex"
             " >/dev/null && ls hello.pdf; else echo 'pdflatex not installed here'; fi",
             path="paper",
-            timeout=120,
+            exec_timeout=120,
             err_on_exit=False,
         )
-        result = await job.wait(timeout=180)
+        result = await job.wait(wait_timeout=180)
         print("latex:", result.stdout.strip(), "(exit code", result.exit_code, ")")
 
 
