@@ -28,7 +28,7 @@ class Timeout:
     """Per-attempt time limits in seconds; ``None`` means no limit for that phase.
 
     ``connect`` bounds opening the connection, ``read`` the wait for each chunk of the answer,
-    and ``total`` the whole attempt. ``Client(timeout=30)`` means ``Timeout(total=30)`` with the
+    and ``total`` the whole attempt. ``Client(request_timeout=30)`` means ``Timeout(total=30)`` with the
     default connect limit.
     """
 
