@@ -41,9 +41,10 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 SCALAR_RESULTS = frozenset({"str", "int", "float", "bool"})
 #: The result spec of an RPC that returns nothing (TypeScript ``Promise<void>``).
 NO_RESULT = "None"
-#: ``ruff format`` settings of this repository; passed explicitly so the output does not depend
-#: on where the temporary files live.
-RUFF_ARGS = ("--line-length", "100", "--target-version", "py310")
+#: ``ruff format`` settings of this repository (pyproject.toml's ``[tool.ruff]``), passed
+#: explicitly with ``--isolated``: no configuration file of the machine (a user's ruff.toml) can
+#: change the output.
+RUFF_ARGS = ("--isolated", "--line-length", "100", "--target-version", "py310")
 
 
 @functools.cache

@@ -178,3 +178,15 @@ def test_a_long_call_waits_past_the_servers_own_limit() -> None:
     doc = V2.exec.__doc__ or ""
     assert f"at least ``exec_timeout`` + {TIMEOUT_MARGIN_S:g} s when given" in doc
     assert "(90 s here" in doc
+
+
+def test_the_formatter_settings_are_the_repositorys() -> None:
+    import re
+
+    # [tool.ruff]'s own lines (tomllib is 3.11+, and this section is two plain keys).
+    text = (ROOT / "pyproject.toml").read_text().split("[tool.ruff]", 1)[1].split("\n[", 1)[0]
+    ruff = dict(re.findall(r'^([\w-]+) = "?([^"\n]+)"?$', text, re.MULTILINE))
+    args = render.RUFF_ARGS
+    assert "--isolated" in args  # a machine's own ruff configuration cannot change the output
+    assert args[args.index("--line-length") + 1] == ruff["line-length"]
+    assert args[args.index("--target-version") + 1] == ruff["target-version"]
