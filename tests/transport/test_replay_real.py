@@ -217,3 +217,37 @@ async def test_the_recorded_sdk_session_replays_call_for_call() -> None:
     assert text == "recorded by RecordingTransport\n"
     assert info.value.status_code == 200
     assert replay.unused == []
+
+
+def expected_of(api: str, name: str, answer: TransportResponse) -> Any:
+    return outcome(lambda: classify_response(api, name, answer.status, answer.headers, answer.body))
+
+
+def flows() -> list[Path]:
+    return sorted(
+        p for folder in (SAMPLES, SECOND) for p in folder.glob("flow-*.json") if load(p).get("flow")
+    )
+
+
+FLOWS = flows()
+
+
+@pytest.mark.parametrize("path", FLOWS, ids=[p.stem for p in FLOWS])
+async def test_every_recorded_flow_replays_step_by_step(path: Path) -> None:
+    steps = [
+        s
+        for s in load(path)["steps"]
+        if s["method"] == "POST" and isinstance(s["request_body"], (dict, type(None)))
+    ]
+    replay = ReplayTransport(path)
+    async with Client(KEY, base_url="http://127.0.0.1:9", transport=replay, max_retries=0) as c:
+        for step in steps:
+            api, name, params = call_of(step)
+            expected = expected_of(api, name, replay._answer(step))
+            got = await _async_outcome(c.call(api, name, params, idempotent=False))
+            assert got == expected, step["id"]
+    assert replay.unused == []
+
+
+def test_the_flows_are_found() -> None:
+    assert len(FLOWS) >= 20
