@@ -169,3 +169,35 @@ def test_response_constructors_check_their_input() -> None:
         TransportResponse.json(42, {})
     with pytest.raises(TypeError):
         MockTransport("not a function")  # type: ignore[arg-type]
+
+
+async def test_close_ends_a_call_hanging_in_a_user_transport() -> None:
+    started = asyncio.Event()
+
+    async def hang(request: TransportRequest) -> TransportResponse:
+        started.set()
+        await asyncio.Event().wait()  # a server that never answers
+        raise AssertionError("unreachable")
+
+    mock = MockTransport(hang)
+    client = Client(KEY, base_url="https://cocalc.example", transport=mock)
+    call = asyncio.ensure_future(client.conat.hub.system.ping())
+    await started.wait()
+    assert client.session.in_flight == 1
+    await client.close()
+    with pytest.raises(errors.ClientClosedError):
+        await call
+    assert client.session.in_flight == 0
+    assert not mock.closed  # the caller's transport stays open
+    with pytest.raises(errors.ClientClosedError):
+        await client.conat.hub.system.ping()  # and the client refuses new calls
+
+
+async def test_a_bearer_key_is_sent_in_the_header_only() -> None:
+    mock = MockTransport(lambda request: TransportResponse.json(200, {"now": 1}))
+    async with Client(KEY, base_url="https://cocalc.example", auth="bearer", transport=mock) as c:
+        await c.conat.hub.system.ping()
+    (request,) = mock.requests
+    assert request.headers["Authorization"] == f"Bearer {KEY}"
+    assert KEY not in repr(request)
+    assert KEY.encode() not in request.body
