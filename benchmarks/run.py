@@ -124,6 +124,20 @@ def build_plan(quick: bool, have_official: bool) -> Plan:
     return plan
 
 
+def narrow(plan: Plan, *, goals: bool, rounds: int | None) -> Plan:
+    """``--goals``: only the goal cells and clients, no other section; ``--rounds``: per cell."""
+    if goals:
+        plan.configs = [
+            cfg
+            for cfg in plan.configs
+            if cfg.group == "sdk-vs-raw" and cfg.c in GOAL_CS and cfg.client in GOAL_CLIENTS
+        ]
+        plan.wrk_conns, plan.burst_modes = (), ()
+    if rounds is not None:
+        plan.configs = [dataclasses.replace(cfg, reps=rounds) for cfg in plan.configs]
+    return plan
+
+
 # --------------------------------------------------------------------------- processes
 
 
@@ -444,16 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     have_official = (OFFICIAL_VENV / "bin" / "python").exists()
     if not have_official and not quick and not args.no_official_setup:
         have_official = ensure_official_venv(log)
-    plan = build_plan(quick, have_official)
-    if args.goals:
-        plan.configs = [
-            cfg
-            for cfg in plan.configs
-            if cfg.group == "sdk-vs-raw" and cfg.c in GOAL_CS and cfg.client in GOAL_CLIENTS
-        ]
-        plan.wrk_conns, plan.burst_modes = (), ()
-    if args.rounds is not None:
-        plan.configs = [dataclasses.replace(cfg, reps=args.rounds) for cfg in plan.configs]
+    plan = narrow(build_plan(quick, have_official), goals=args.goals, rounds=args.rounds)
     results: dict[str, Any] = {"mode": plan.mode, "machine": machine_info()}
     results["command"] = " ".join(
         ["python -m benchmarks", *(argv if argv is not None else sys.argv[1:])]

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.drivers import BadResponse, check_body
 from benchmarks.report import goal_rows, ratios, render, summarize
-from benchmarks.run import GOAL_CLIENTS, Config, build_plan, schedule, smoke_failures
+from benchmarks.run import GOAL_CLIENTS, Config, build_plan, narrow, schedule, smoke_failures
 
 
 def run(client: str, c: int, rnd: int, rps: float, p99: float, errors: int = 0) -> dict[str, Any]:
@@ -144,3 +144,15 @@ async def test_httpx_absent_is_a_skipped_comparison(monkeypatch: pytest.MonkeyPa
     assert rec.skipped == "httpx not installed (pip install httpx)"
     assert rec.latencies == []
     assert not rec.errors
+
+
+def test_goals_keeps_only_the_goal_cells_and_rounds_overrides_the_count() -> None:
+    plan = narrow(build_plan(quick=False, have_official=True), goals=True, rounds=3)
+    cells = {cfg.cell for cfg in plan.configs}
+    assert cells == {("sdk-vs-raw", e, c) for e in ("ping", "v2", "conat") for c in (100, 1000)}
+    assert {cfg.client for cfg in plan.configs} == set(GOAL_CLIENTS)
+    assert {cfg.reps for cfg in plan.configs} == {3}
+    assert plan.wrk_conns == ()
+    assert plan.burst_modes == ()
+    untouched = narrow(build_plan(quick=False, have_official=True), goals=False, rounds=None)
+    assert any(cfg.client == "httpx" for cfg in untouched.configs)
