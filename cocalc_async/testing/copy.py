@@ -91,7 +91,17 @@ class CopyService:
                     if within is None:
                         raise FileError("EACCES", 13, "link_stat", str(row["source_path"]),
                                         "permission denied")  # fmt: skip
-                await asyncio.to_thread(self._copy, dict(row), within)
+                work = asyncio.get_running_loop().run_in_executor(
+                    None, self._copy, dict(row), within
+                )
+                try:
+                    await asyncio.shield(work)
+                except asyncio.CancelledError:
+                    # A thread cannot be stopped: close() must not remove the project files
+                    # while this copy is still writing into them.
+                    with contextlib.suppress(Exception):
+                        await work
+                    raise
             except FileError as err:
                 error = f"rsync: {err}"
             except OSError as err:

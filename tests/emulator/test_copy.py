@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import uuid
 from typing import Any
 
 import pytest
@@ -169,3 +170,41 @@ async def test_copy_access(raw: Raw, emu: Emulator) -> None:
     body = {"src_project_id": src, "src_path": "dir", "target_project_id": own}
     _, resp = await raw.v1("copy_path_between_projects", body, key=key)
     assert resp["error"] == f"ACCESS BLOCKED -- No read access to source project -- {src}"
+
+
+async def test_close_waits_for_a_copy_thread_before_the_files_go(tmp_path: Any) -> None:
+    """Closing mid-copy must not remove the project files under a copy thread still writing
+    (an emulator's teardown once failed with "Directory not empty" this way)."""
+    import threading
+
+    from cocalc_async.testing.copy import CopyService
+    from cocalc_async.testing.files import ProjectFiles
+    from cocalc_async.testing.store import Store
+
+    files = ProjectFiles(None)
+    service = CopyService(Store(), files, delay=0)
+    started, finished = threading.Event(), threading.Event()
+
+    def slow_copy(row: dict[str, Any], within: str | None) -> None:
+        started.set()
+        time.sleep(0.3)
+        (files.root / "written-after-cancel").write_text("x")
+        finished.set()
+
+    service._copy = slow_copy  # type: ignore[method-assign]
+    service.start(
+        source_project_id=str(uuid.uuid4()),
+        source_path="a",
+        target_project_id=str(uuid.uuid4()),
+        target_path="a",
+        public=0,
+        exclude="[]",
+        exclude_history=0,
+        overwrite_newer=0,
+        backup=0,
+    )
+    assert await asyncio.to_thread(started.wait, 5)
+    await service.close()
+    assert finished.is_set()  # close() returned only after the thread's last write
+    files.close()
+    assert not files.root.exists()
