@@ -113,6 +113,12 @@ def cpu_seconds() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
+def cpu_split() -> tuple[float, float]:
+    """(user, system) CPU seconds of this process: the kernel's share is the socket work."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime, ru.ru_stime
+
+
 class Sampler(threading.Thread):
     """Samples the open-socket count every 100 ms; the peak minus the start is the socket peak."""
 
@@ -189,6 +195,7 @@ class Recorder:
         self.gc_timer = GCTimer()
         self.win_t0 = self.win_t1 = 0.0
         self.win_cpu0 = self.win_cpu1 = 0.0
+        self.win_split0 = self.win_split1 = (0.0, 0.0)
 
     def begin(self) -> None:
         self.calib_before = calibrate()
@@ -198,6 +205,7 @@ class Recorder:
         self.t_start = time.perf_counter()
 
     def open_window(self) -> None:
+        self.win_split0 = cpu_split()
         self.win_cpu0 = cpu_seconds()
         self.win_t0 = time.perf_counter()
         self.in_window = True
@@ -208,6 +216,7 @@ class Recorder:
         self.gc_timer.active = False
         self.win_t1 = time.perf_counter()
         self.win_cpu1 = cpu_seconds()
+        self.win_split1 = cpu_split()
 
     def error(self, exc: BaseException) -> None:
         self.errors[type(exc).__name__] += 1
@@ -249,6 +258,12 @@ class Recorder:
             "cpu_s": cpu,
             "cpu_us_per_req": cpu / done * 1e6 if done else None,
             "cpu_pct": 100.0 * cpu / window if window > 0 else None,
+            "cpu_user_us_per_req": (self.win_split1[0] - self.win_split0[0]) / done * 1e6
+            if done
+            else None,
+            "cpu_sys_us_per_req": (self.win_split1[1] - self.win_split0[1]) / done * 1e6
+            if done
+            else None,
             "gc_s": gct.seconds,
             "gc_us_per_req": gct.seconds / done * 1e6 if done else None,
             "gc_collections": gct.collections,
