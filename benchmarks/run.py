@@ -229,10 +229,12 @@ def _cfg_dict(cfg: Config) -> dict[str, Any]:
 def schedule(configs: list[Config]) -> list[tuple[int, Config]]:
     """(round, config) in run order: each cell's rounds back to back, the clients alternating.
 
-    A cell is a group's (endpoint, C) pair; its clients run A B C, then C B A, then A B C ... so the
-    runs compared in one round sit seconds apart, and no client is always first after another
-    cell's load or always last. The CPU speed of this machine drifts within a minute, so only
-    ratios of neighbours mean anything.
+    A cell is a group's (endpoint, C) pair; its rounds run back to back, so the runs compared in
+    one round sit seconds apart (the CPU speed of this machine drifts within a minute, so only
+    ratios of neighbours mean anything). Round r runs the clients rotated by r // 2 places, and
+    reversed when r is odd: A B C, C B A, B C A, A C B, C A B, B A C, ... so that over the rounds
+    every client runs in every position and after every other client (a run can be disturbed by
+    the one before it: its closed sockets, the CPU's state), not always in the middle.
     """
     cells: dict[tuple[str, str, int], list[Config]] = {}
     for cfg in configs:
@@ -241,6 +243,8 @@ def schedule(configs: list[Config]) -> list[tuple[int, Config]]:
     for group in cells.values():
         for r in range(max(cfg.reps for cfg in group)):
             todo = [cfg for cfg in group if cfg.reps > r]
+            k = (r // 2) % len(todo)
+            todo = todo[k:] + todo[:k]
             order += [(r, cfg) for cfg in (todo if r % 2 == 0 else todo[::-1])]
     return order
 
