@@ -80,6 +80,7 @@ class Session:
                 max_response_bytes=max_response_bytes,
                 verify_ssl=verify_ssl,
                 keepalive_timeout=keepalive_timeout,
+                default_headers=self._headers,
             )
             # Never admit more attempts than there are sockets: the extra ones would queue inside
             # aiohttp's connector, which is not FIFO and where their timeout is already running.

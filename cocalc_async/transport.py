@@ -178,6 +178,11 @@ class AiohttpTransport:
             (``ResponseTooLargeError``), so a compressed bomb never inflates in memory.
         verify_ssl: verify TLS certificates.
         keepalive_timeout: seconds an idle pooled socket is kept.
+        default_headers: headers every request carries (the Session gives its static ones:
+            authorization, content type, user agent). They are set once on the aiohttp session,
+            and a request sends only the headers of its own that differ from them: aiohttp's
+            per-request merge of a full header dict measured about 3 % of a loopback call's CPU.
+            A request's headers override these; a default cannot be removed per request.
     """
 
     def __init__(
@@ -187,8 +192,12 @@ class AiohttpTransport:
         max_response_bytes: int = _defaults.DEFAULT_MAX_RESPONSE_BYTES,
         verify_ssl: bool = True,
         keepalive_timeout: float = _defaults.KEEPALIVE_TIMEOUT,
+        default_headers: Mapping[str, str] | None = None,
     ) -> None:
         self.connection_limit = connection_limit
+        self._default_headers = dict(default_headers) if default_headers else None
+        # The size of a request that is the defaults plus an X-Request-Id: the common case.
+        self._fast_len = len(self._default_headers) + 1 if self._default_headers else -1
         self.max_response_bytes = max_response_bytes
         self.verify_ssl = verify_ssl
         self.keepalive_timeout = keepalive_timeout
@@ -218,7 +227,10 @@ class AiohttpTransport:
             ssl=self.verify_ssl,
         )
         self._http = aiohttp.ClientSession(
-            connector=connector, raise_for_status=False, trust_env=False
+            connector=connector,
+            headers=self._default_headers,
+            raise_for_status=False,
+            trust_env=False,
         )
         return self._http
 
@@ -228,6 +240,17 @@ class AiohttpTransport:
         value = to_client_timeout(timeout)
         self._timeout_key, self._timeout_value = timeout, value
         return value
+
+    def _own_headers(self, headers: Mapping[str, str]) -> Mapping[str, str]:
+        """What of ``headers`` the aiohttp session does not already send by default."""
+        defaults = self._default_headers
+        if defaults is None:
+            return headers
+        if len(headers) == self._fast_len and defaults.items() <= headers.items():
+            request_id = headers.get("X-Request-Id")
+            if request_id is not None:
+                return {"X-Request-Id": request_id}
+        return {k: v for k, v in headers.items() if defaults.get(k) != v}
 
     async def handle(self, request: TransportRequest) -> TransportResponse:
         http = self._http or self._open()
@@ -244,7 +267,7 @@ class AiohttpTransport:
             async with send(
                 request.url,
                 data=request.body,
-                headers=request.headers,
+                headers=self._own_headers(request.headers),
                 timeout=client_timeout,
                 max_redirects=_defaults.MAX_REDIRECTS,
             ) as response:
