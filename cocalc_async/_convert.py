@@ -118,6 +118,73 @@ def _optional_scalar(kind: type) -> Callable[[Any, Any], Any]:
     return hook
 
 
+_SCALARS: tuple[type, ...] = (str, int, float, bool)
+_flat_hooks: dict[Any, Callable[[Any, Any], Any] | None] = {}
+
+
+def _is_flat_model(t: Any) -> bool:
+    if t not in _flat_hooks:
+        _flat_hooks[t] = _build_flat_hook(t) if isinstance(t, type) else None
+    return _flat_hooks[t] is not None
+
+
+def _flat_model_hook(t: Any) -> Callable[[Any, Any], Any]:
+    hook = _flat_hooks[t]
+    assert hook is not None  # _is_flat_model said so
+    return hook
+
+
+def _build_flat_hook(cl: type) -> Callable[[Any, Any], Any] | None:
+    """``cl(c0(o["a"]), c1(o["b"]) if "b" in o else default, ...)`` for an attrs class whose
+    fields are all positional scalars (``str``, ``int``, ``float``, ``bool``, or one of them
+    ``| None``) with plain defaults; ``None`` for any other class (cattrs' own hook serves it).
+
+    The same result as cattrs' generated hook: scalars are converted by calling the type, a
+    missing field takes its default, a missing required one raises ``KeyError`` (and the
+    detailed converter then names it), unknown keys are ignored.
+    """
+    import attrs
+
+    if not attrs.has(cl):
+        return None
+    attrs.resolve_types(cl)
+    env: dict[str, Any] = {"__cl": cl}
+    args: list[str] = []
+    for i, field in enumerate(attrs.fields(cl)):
+        if not field.init or field.kw_only or getattr(field, "alias", field.name) != field.name:
+            return None
+        kind = field.type
+        if kind in _SCALARS:
+            env[f"c{i}"] = kind
+        else:
+            base = next((s for s in _SCALARS if kind == (s | None)), None)
+            if base is None:
+                return None
+            env[f"c{i}"] = _optional_scalar_1(base)
+        key = repr(field.name)
+        if field.default is attrs.NOTHING:
+            args.append(f"c{i}(o[{key}])")
+        elif field.default is None or type(field.default) in _SCALARS:
+            env[f"d{i}"] = field.default
+            args.append(f"c{i}(o[{key}]) if {key} in o else d{i}")
+        else:  # a Factory or a mutable default: cattrs' hook knows what to do
+            return None
+    source = f"def hook(o, _):\n    return __cl({', '.join(args)})\n"
+    # The source holds only the model's own field names (Python identifiers), never response data.
+    exec(compile(source, f"<flat structure {cl.__qualname__}>", "exec"), env)
+    hook: Callable[[Any, Any], Any] = env["hook"]
+    return hook
+
+
+def _optional_scalar_1(kind: type) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        if value is None or type(value) is kind:
+            return value
+        return kind(value)
+
+    return convert
+
+
 _JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
@@ -142,10 +209,15 @@ def _build(*, detailed: bool) -> cattrs.Converter:
 
     conv = cattrs.Converter(detailed_validation=detailed, forbid_extra_keys=False)
     conv.register_structure_hook(datetime, _parse_datetime)
-    for scalar in (str, int, float, bool):
+    for scalar in _SCALARS:
         # ``X | None`` fields are most of every model: one call instead of cattrs' Optional
         # dispatch per field (seven ProjectSummary rows: 14.0 -> 10.3 µs).
         conv.register_structure_hook(scalar | None, _optional_scalar(scalar))
+    if not detailed:
+        # Models of scalar fields only: built by one positional call, without the dict of
+        # given fields cattrs builds per object (seven ProjectSummary rows 9.7 -> 7.0 µs, and a
+        # third of the allocations the GC then scans).
+        conv.register_structure_hook_factory(_is_flat_model, _flat_model_hook)
     conv.register_structure_hook_func(_is_json, _json_value)
     conv.register_structure_hook_func(_is_json_object, _json_object)
 

@@ -116,3 +116,66 @@ def test_build_request_still_validates_every_endpoint_and_key() -> None:
         _sansio.build_request("v1", "ping", {"event": "ping"}, base_url=base)
     with pytest.raises(ValueError, match="'name'"):
         _sansio.build_request("conat/hub", "system.ping", {"name": "x"}, base_url=base)
+
+
+def _flat_models() -> list[type]:
+    import importlib
+    import pkgutil
+
+    import attrs
+
+    from cocalc_async import _convert, models
+
+    found = []
+    for info in pkgutil.iter_modules(models.__path__):
+        module = importlib.import_module(f"cocalc_async.models.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and attrs.has(value) and _convert._is_flat_model(value):
+                found.append(value)
+    return found
+
+
+def _result(fn: Any, *args: Any) -> tuple[str, Any]:
+    try:
+        return ("ok", fn(*args))
+    except Exception as exc:  # cattrs' own errors, or ResponseValidationError from ours
+        return ("error", type(exc).__name__)
+
+
+def test_flat_models_structure_as_cattrs_does() -> None:
+    import attrs
+
+    from cocalc_async import _convert
+
+    flat = _flat_models()
+    assert any(cl.__name__ == "ProjectSummary" for cl in flat)
+    detailed = _convert.converter()  # cattrs' own hooks, without the flat fast path
+    samples: dict[Any, list[Any]] = {
+        str: ["x", 5, None],
+        int: [3, "4", 2.0, "x", None],
+        float: [1.5, 2, "x", None],
+        bool: [True, 0, None],
+    }
+    checked = 0
+    for cl in flat:
+        fields = attrs.fields(cl)
+        for field in fields:
+            base = next(s for s in samples if field.type in (s, s | None))
+            for value in [*samples[base], "<missing>"]:
+                data = {f.name: next(iter(samples[_base(f.type)])) for f in fields}
+                if value == "<missing>":
+                    del data[field.name]
+                else:
+                    data[field.name] = value
+                data["unknown_key"] = [1, 2]
+                want = _result(detailed.structure, data, cl)
+                got = _result(_convert.structure, data, cl)
+                assert got[0] == want[0], (cl, data, got, want)
+                if want[0] == "ok":
+                    assert got == want, (cl, data)
+                checked += 1
+    assert checked > 50
+
+
+def _base(kind: Any) -> type:
+    return next(s for s in (str, int, float, bool) if kind in (s, s | None))
