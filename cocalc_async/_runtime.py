@@ -37,7 +37,7 @@ class Caller(Protocol):
         path: str,
         params: Mapping[str, Any] | None = None,
         *,
-        timeout: float | None = None,
+        request_timeout: float | None = None,
         max_retries: int | None = None,
         idempotent: bool | None = None,
     ) -> Json: ...
@@ -74,9 +74,9 @@ class CallAs:
         if self._idempotent is not None:
             options["idempotent"] = self._idempotent
         if self._client_timeout:
-            # Whichever spelling the coroutine used for the HTTP timeout, None means the
-            # client's own.
-            for name in ("timeout", "request_timeout"):
+            # None means the client's own. The old spelling ``timeout`` is cleared too, for a
+            # consumer's coroutine written against the Caller of earlier releases.
+            for name in ("request_timeout", "timeout"):
                 if name in options:
                     options[name] = None
         return await self._caller.call(api, path, params, **options)

@@ -11,7 +11,6 @@ import base64
 import functools
 import logging
 import platform
-import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from types import TracebackType
@@ -208,14 +207,11 @@ class Client:
         if timeout is not None:
             if request_timeout is not None:
                 raise TypeError("pass request_timeout= (or the deprecated timeout=), not both")
-            # The generated coroutines still pass the old name (until the templates change);
-            # only a caller outside the library is told.
-            if not sys._getframe(1).f_globals.get("__name__", "").startswith("cocalc_async."):
-                warnings.warn(
-                    "Client.call(timeout=) is deprecated; use request_timeout=",
-                    DeprecationWarning,
-                    stacklevel=2,
-                )
+            warnings.warn(
+                "Client.call(timeout=) is deprecated; use request_timeout=",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             request_timeout = timeout
         request = build_request(api, path, params, base_url=self.base_url)
         facts = self._facts.get((api, path)) or self._learn_facts(api, path)

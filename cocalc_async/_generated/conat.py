@@ -110,7 +110,7 @@ class ConatHubDb:
             "conat/hub",
             "db.fileUseTimes",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -164,7 +164,7 @@ class ConatHubDb:
             "conat/hub",
             "db.getLegacyTimeTravelInfo",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -218,7 +218,7 @@ class ConatHubDb:
             "conat/hub",
             "db.getLegacyTimeTravelPatches",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -266,7 +266,7 @@ class ConatHubDb:
             "conat/hub",
             "db.removeBlobTtls",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -323,7 +323,7 @@ class ConatHubDb:
             "conat/hub",
             "db.touch",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -378,7 +378,7 @@ class ConatHubDb:
             "conat/hub",
             "db.userQuery",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -463,7 +463,7 @@ class ConatHubJupyter:
             "conat/hub",
             "jupyter.execute",
             params,
-            timeout=_s.http_timeout(request_timeout, 120.0, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, 120.0, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -511,7 +511,7 @@ class ConatHubJupyter:
             "conat/hub",
             "jupyter.kernels",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -580,7 +580,7 @@ class ConatHubMessages:
             "conat/hub",
             "messages.get",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -642,7 +642,7 @@ class ConatHubMessages:
             "conat/hub",
             "messages.send",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -703,7 +703,7 @@ class ConatHubOrg:
             "conat/hub",
             "org.addAdmin",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -756,7 +756,7 @@ class ConatHubOrg:
             "conat/hub",
             "org.addUser",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -803,7 +803,7 @@ class ConatHubOrg:
             "conat/hub",
             "org.create",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -851,7 +851,7 @@ class ConatHubOrg:
             "conat/hub",
             "org.createToken",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -917,7 +917,7 @@ class ConatHubOrg:
             "conat/hub",
             "org.createUser",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -965,7 +965,7 @@ class ConatHubOrg:
             "conat/hub",
             "org.expireToken",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1012,7 +1012,7 @@ class ConatHubOrg:
             "conat/hub",
             "org.get",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1047,7 +1047,7 @@ class ConatHubOrg:
             "conat/hub",
             "org.getAll",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1095,7 +1095,7 @@ class ConatHubOrg:
             "conat/hub",
             "org.getUsers",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1153,7 +1153,7 @@ class ConatHubOrg:
             "conat/hub",
             "org.message",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1206,7 +1206,7 @@ class ConatHubOrg:
             "conat/hub",
             "org.removeAdmin",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1259,7 +1259,7 @@ class ConatHubOrg:
             "conat/hub",
             "org.removeUser",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1324,7 +1324,7 @@ class ConatHubOrg:
             "conat/hub",
             "org.set",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1391,7 +1391,7 @@ class ConatHubProjects:
             "conat/hub",
             "projects.addCollaborator",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1451,7 +1451,7 @@ class ConatHubProjects:
             "conat/hub",
             "projects.changeUserType",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1544,7 +1544,7 @@ class ConatHubProjects:
             "conat/hub",
             "projects.copyPathBetweenProjects",
             params,
-            timeout=_s.http_timeout(request_timeout, 300.0, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, 300.0, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1629,7 +1629,7 @@ class ConatHubProjects:
             "conat/hub",
             "projects.createProject",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1679,7 +1679,7 @@ class ConatHubProjects:
             "conat/hub",
             "projects.deleteProject",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1758,7 +1758,7 @@ class ConatHubProjects:
             "conat/hub",
             "projects.inviteCollaborator",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1837,7 +1837,7 @@ class ConatHubProjects:
             "conat/hub",
             "projects.inviteCollaboratorWithoutAccount",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1892,7 +1892,7 @@ class ConatHubProjects:
             "conat/hub",
             "projects.removeCollaborator",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1977,7 +1977,7 @@ class ConatHubProjects:
             "conat/hub",
             "projects.setQuotas",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2024,7 +2024,7 @@ class ConatHubProjects:
             "conat/hub",
             "projects.start",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2071,7 +2071,7 @@ class ConatHubProjects:
             "conat/hub",
             "projects.state",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2119,7 +2119,7 @@ class ConatHubProjects:
             "conat/hub",
             "projects.status",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2167,7 +2167,7 @@ class ConatHubProjects:
             "conat/hub",
             "projects.stop",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2214,7 +2214,7 @@ class ConatHubProjects:
             "conat/hub",
             "projects.touch",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2258,7 +2258,7 @@ class ConatHubPurchases:
             "conat/hub",
             "purchases.getBalance",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2293,7 +2293,7 @@ class ConatHubPurchases:
             "conat/hub",
             "purchases.getMinBalance",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2354,7 +2354,7 @@ class ConatHubSync:
             "conat/hub",
             "sync.history",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2409,7 +2409,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.adminResetPasswordLink",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2457,7 +2457,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.adminSalesloftSync",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2510,7 +2510,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.deletePassport",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2563,7 +2563,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.generateUserAuthToken",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2609,7 +2609,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.getCustomize",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2655,7 +2655,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.getNames",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2709,7 +2709,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.logClientError",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2774,7 +2774,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.manageApiKeys",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2809,7 +2809,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.ping",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2855,7 +2855,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.revokeUserAuthToken",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2902,7 +2902,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.sendEmailVerification",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2947,7 +2947,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.terminate",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2981,7 +2981,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.test",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -3016,7 +3016,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.userSalesloftSync",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -3077,7 +3077,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.userSearch",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -3131,7 +3131,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.userTracking",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -3248,7 +3248,7 @@ class ConatHubSystem:
             "conat/hub",
             "system.webappError",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -3306,7 +3306,7 @@ class ConatHub:
             "conat/hub",
             name,
             _s.conat_params(list(args), timeout),
-            timeout=_s.http_timeout(None, None, timeout),
+            request_timeout=_s.http_timeout(None, None, timeout),
         )
 
 
@@ -3365,7 +3365,7 @@ class ConatProjectEditor:
             "conat/project",
             "editor.createTerminalService",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -3425,7 +3425,7 @@ class ConatProjectEditor:
             "conat/project",
             "editor.formatterString",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -3480,7 +3480,7 @@ class ConatProjectEditor:
             "conat/project",
             "editor.jupyterKernelLogo",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -3531,7 +3531,7 @@ class ConatProjectEditor:
             "conat/project",
             "editor.jupyterKernels",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -3592,7 +3592,7 @@ class ConatProjectEditor:
             "conat/project",
             "editor.jupyterNbconvert",
             params,
-            timeout=_s.http_timeout(request_timeout, 120.0, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, 120.0, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -3656,7 +3656,7 @@ class ConatProjectEditor:
             "conat/project",
             "editor.jupyterRunNotebook",
             params,
-            timeout=_s.http_timeout(request_timeout, 300.0, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, 300.0, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -3705,7 +3705,7 @@ class ConatProjectEditor:
             "conat/project",
             "editor.jupyterStripNotebook",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -3754,7 +3754,7 @@ class ConatProjectEditor:
             "conat/project",
             "editor.newFile",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -3810,7 +3810,7 @@ class ConatProjectEditor:
             "conat/project",
             "editor.printSageWS",
             params,
-            timeout=_s.http_timeout(request_timeout, 120.0, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, 120.0, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -3866,7 +3866,7 @@ class ConatProjectSync:
             "conat/project",
             "sync.close",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -3921,7 +3921,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.canonicalPaths",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -3976,7 +3976,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.configuration",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -4027,7 +4027,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.deleteFiles",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -4147,7 +4147,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.exec",
             params,
-            timeout=_s.http_timeout(request_timeout, 60.0, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, 60.0, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -4228,7 +4228,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.jupyterExecute",
             params,
-            timeout=_s.http_timeout(request_timeout, 120.0, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, 120.0, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -4266,7 +4266,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.listJupyterKernels",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -4323,7 +4323,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.listing",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -4380,7 +4380,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.moveFiles",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -4417,7 +4417,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.ping",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -4468,7 +4468,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.readTextFileFromProject",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -4517,7 +4517,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.realpath",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -4574,7 +4574,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.renameFile",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -4634,7 +4634,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.signal",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -4684,7 +4684,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.stopJupyterKernel",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -4722,7 +4722,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.terminate",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -4759,7 +4759,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.test",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -4797,7 +4797,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.version",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=True,
         )
@@ -4854,7 +4854,7 @@ class ConatProjectSystem:
             "conat/project",
             "system.writeTextFileToProject",
             params,
-            timeout=_s.http_timeout(request_timeout, None, rpc_t),
+            request_timeout=_s.http_timeout(request_timeout, None, rpc_t),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -4906,5 +4906,5 @@ class ConatProject:
             "conat/project",
             name,
             params,
-            timeout=_s.http_timeout(None, None, timeout),
+            request_timeout=_s.http_timeout(None, None, timeout),
         )

@@ -77,7 +77,7 @@ class V1:
             "v1",
             "add_collaborator",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -130,7 +130,7 @@ class V1:
             "v1",
             "add_license_to_project",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -195,7 +195,7 @@ class V1:
             "v1",
             "change_email_address",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -260,7 +260,7 @@ class V1:
             "v1",
             "change_password",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -337,7 +337,7 @@ class V1:
             "v1",
             "chatgpt",
             params,
-            timeout=_s.http_timeout(request_timeout, 120.0, None),
+            request_timeout=_s.http_timeout(request_timeout, 120.0, None),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -487,7 +487,7 @@ class V1:
             "v1",
             "copy_path_between_projects",
             params,
-            timeout=_s.http_timeout(request_timeout, 300.0, None),
+            request_timeout=_s.http_timeout(request_timeout, 300.0, None),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -537,7 +537,7 @@ class V1:
             "v1",
             "copy_path_delete",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -618,7 +618,7 @@ class V1:
             "v1",
             "copy_path_status",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -703,7 +703,7 @@ class V1:
             "v1",
             "copy_public_path_between_projects",
             params,
-            timeout=_s.http_timeout(request_timeout, 300.0, None),
+            request_timeout=_s.http_timeout(request_timeout, 300.0, None),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -784,7 +784,7 @@ class V1:
             "v1",
             "create_account",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -853,7 +853,7 @@ class V1:
             "v1",
             "create_project",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -934,7 +934,7 @@ class V1:
             "v1",
             "create_support_ticket",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -986,7 +986,7 @@ class V1:
             "v1",
             "delete_account",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1033,7 +1033,7 @@ class V1:
             "v1",
             "disconnect_from_project",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1085,7 +1085,7 @@ class V1:
             "v1",
             "forgot_password",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1121,7 +1121,7 @@ class V1:
             "v1",
             "get_available_upgrades",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1161,7 +1161,7 @@ class V1:
             "v1",
             "get_support_tickets",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1214,7 +1214,7 @@ class V1:
             "v1",
             "get_syncdoc_history",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1265,7 +1265,7 @@ class V1:
             "v1",
             "get_usernames",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1346,7 +1346,7 @@ class V1:
             "v1",
             "invite_collaborator",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1427,7 +1427,7 @@ class V1:
             "v1",
             "invite_noncloud_collaborators",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1508,7 +1508,7 @@ class V1:
             "v1",
             "jupyter_execute",
             params,
-            timeout=_s.http_timeout(request_timeout, 120.0, None),
+            request_timeout=_s.http_timeout(request_timeout, 120.0, None),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1561,7 +1561,7 @@ class V1:
             "v1",
             "jupyter_kernels",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1612,7 +1612,7 @@ class V1:
             "v1",
             "log_client_error",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1660,7 +1660,7 @@ class V1:
             "v1",
             "metrics",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1717,7 +1717,7 @@ class V1:
             "v1",
             "openai_embeddings_remove",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1774,7 +1774,7 @@ class V1:
             "v1",
             "openai_embeddings_save",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1843,7 +1843,7 @@ class V1:
             "v1",
             "openai_embeddings_search",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1883,7 +1883,7 @@ class V1:
             "v1",
             "ping",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1975,7 +1975,7 @@ class V1:
             "v1",
             "project_exec",
             params,
-            timeout=_s.http_timeout(request_timeout, 40.0, exec_timeout),
+            request_timeout=_s.http_timeout(request_timeout, 40.0, exec_timeout),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2048,7 +2048,7 @@ class V1:
             "v1",
             "public_get_directory_listing",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2105,7 +2105,7 @@ class V1:
             "v1",
             "public_get_text_file",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2152,7 +2152,7 @@ class V1:
             "v1",
             "purchase_license",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2217,7 +2217,7 @@ class V1:
             "v1",
             "query",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2274,7 +2274,7 @@ class V1:
             "v1",
             "read_text_file_from_project",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2331,7 +2331,7 @@ class V1:
             "v1",
             "remove_collaborator",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2384,7 +2384,7 @@ class V1:
             "v1",
             "remove_license_from_project",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2442,7 +2442,7 @@ class V1:
             "v1",
             "reset_forgot_password",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2490,7 +2490,7 @@ class V1:
             "v1",
             "start_metrics",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2543,7 +2543,7 @@ class V1:
             "v1",
             "stripe_cancel_subscription",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2590,7 +2590,7 @@ class V1:
             "v1",
             "stripe_create_source",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2647,7 +2647,7 @@ class V1:
             "v1",
             "stripe_create_subscription",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2694,7 +2694,7 @@ class V1:
             "v1",
             "stripe_delete_source",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2751,7 +2751,7 @@ class V1:
             "v1",
             "stripe_get_charges",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2798,7 +2798,7 @@ class V1:
             "v1",
             "stripe_get_coupon",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2834,7 +2834,7 @@ class V1:
             "v1",
             "stripe_get_customer",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2891,7 +2891,7 @@ class V1:
             "v1",
             "stripe_get_invoices",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2927,7 +2927,7 @@ class V1:
             "v1",
             "stripe_get_plans",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2984,7 +2984,7 @@ class V1:
             "v1",
             "stripe_get_subscriptions",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -3031,7 +3031,7 @@ class V1:
             "v1",
             "stripe_set_default_source",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -3084,7 +3084,7 @@ class V1:
             "v1",
             "stripe_update_source",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -3149,7 +3149,7 @@ class V1:
             "v1",
             "stripe_update_subscription",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -3196,7 +3196,7 @@ class V1:
             "v1",
             "touch_project",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -3254,7 +3254,7 @@ class V1:
             "v1",
             "unlink_passport",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -3311,7 +3311,7 @@ class V1:
             "v1",
             "user_auth",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -3376,7 +3376,7 @@ class V1:
             "v1",
             "user_search",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -3433,7 +3433,7 @@ class V1:
             "v1",
             "write_text_file_to_project",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )

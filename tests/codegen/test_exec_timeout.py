@@ -32,11 +32,11 @@ class Recorder:
         path: str,
         params: Mapping[str, Any] | None = None,
         *,
-        timeout: float | None = None,
+        request_timeout: float | None = None,
         max_retries: int | None = None,
         idempotent: bool | None = None,
     ) -> Any:
-        self.calls.append((api, path, dict(params or {}), timeout))
+        self.calls.append((api, path, dict(params or {}), request_timeout))
         return {"type": "blocking", "stdout": "", "stderr": "", "exit_code": 0}
 
 

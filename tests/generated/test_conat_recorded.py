@@ -40,7 +40,7 @@ class Recorder:
         path: str,
         params: Mapping[str, Any] | None = None,
         *,
-        timeout: float | None = None,
+        request_timeout: float | None = None,
         max_retries: int | None = None,
         idempotent: bool | None = None,
     ) -> Json:
@@ -93,12 +93,15 @@ async def test_a_recorded_call_is_sent_the_same_and_its_answer_fits(
         for p in endpoint.params
         if p.exposed and not (endpoint.api == "conat/project" and p.name == "project_id")
     ]
+    # Each recorded wire name as the Python argument that carries it (an exec's ``timeout`` is
+    # ``exec_timeout``: the old spelling would only warn).
+    py_names = {p.name: p.py_name or p.name for p in params}
     if endpoint.args_style == "positional":
-        kwargs = {_identifier(p.name): v for p, v in zip(params, args, strict=False)}
+        kwargs = {_identifier(py_names[p.name]): v for p, v in zip(params, args, strict=False)}
     else:
         first = args[0] if args else {}
         given = first.get("opts", {}) if endpoint.args_style == "opts" else first
-        kwargs = {_identifier(k): v for k, v in given.items()}
+        kwargs = {_identifier(py_names.get(k, k)): v for k, v in given.items()}
     rec = Recorder(exchange.get("response_body"))
     group, fn = endpoint.path.split(".", 1)
     side = Conat(rec).hub if endpoint.api == "conat/hub" else Conat(rec).project

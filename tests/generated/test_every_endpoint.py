@@ -34,11 +34,15 @@ class Recorder:
         path: str,
         params: Mapping[str, Any] | None = None,
         *,
-        timeout: float | None = None,
+        request_timeout: float | None = None,
         max_retries: int | None = None,
         idempotent: bool | None = None,
     ) -> Json:
-        opts = {"timeout": timeout, "max_retries": max_retries, "idempotent": idempotent}
+        opts = {
+            "request_timeout": request_timeout,
+            "max_retries": max_retries,
+            "idempotent": idempotent,
+        }
         self.calls.append((api, path, dict(params or {}), opts))
         return self.answer
 
@@ -131,7 +135,7 @@ async def test_exec_result_type_and_body() -> None:
     _, _, params, opts = rec.calls[0]
     assert params["args"] == ["-l"]
     assert params["timeout"] == 30
-    assert opts["timeout"] == 60.0  # stretched past the command's own 30 s
+    assert opts["request_timeout"] == 60.0  # stretched past the command's own 30 s
 
 
 async def test_copy_path_status_has_no_id_and_types_the_result() -> None:

@@ -71,7 +71,7 @@ class Recorder:
         path: str,
         params: Mapping[str, Any] | None = None,
         *,
-        timeout: float | None = None,
+        request_timeout: float | None = None,
         max_retries: int | None = None,
         idempotent: bool | None = None,
     ) -> Json:

@@ -74,7 +74,7 @@ class RecordedHub:
         path: str,
         params: Mapping[str, Any] | None = None,
         *,
-        timeout: float | None = None,
+        request_timeout: float | None = None,
         max_retries: int | None = None,
         idempotent: bool | None = None,
     ) -> Json:
@@ -124,7 +124,10 @@ async def test_a_recorded_v2_exchange_replays_through_its_coroutine(
     path = exchange["path"][len("/api/v2/") :]
     request: dict[str, Any] = exchange.get("request_body") or {}
     hub = RecordedHub(path, exchange["status"], exchange.get("response_body"))
-    kwargs = {re.sub(r"[^0-9A-Za-z_]", "_", k): v for k, v in request.items()}
+    # The recorded wire names, as the Python arguments that carry them (exec's ``timeout`` is
+    # ``exec_timeout``: the old spelling would only warn).
+    py_names = {p.name: p.py_name or p.name for p in endpoint_params(path)}
+    kwargs = {re.sub(r"[^0-9A-Za-z_]", "_", py_names.get(k, k)): v for k, v in request.items()}
     fn = _method(V2(hub), path)
     refused = REFUSED.get(str(exchange.get("id")))
     if refused is not None:

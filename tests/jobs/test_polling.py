@@ -274,8 +274,9 @@ class _Recorder:
 
 
 def _http_timeout(options: Mapping[str, object]) -> object:
-    """The call's HTTP timeout, under its new name or the old one."""
-    return options["request_timeout"] if "request_timeout" in options else options["timeout"]
+    """The call's HTTP timeout: the generated coroutines pass it as ``request_timeout``."""
+    assert "timeout" not in options  # the deprecated name, which Client.call warns about
+    return options["request_timeout"]
 
 
 PID = "1b4e28ba-2fa1-41d2-883f-0016d3cca427"

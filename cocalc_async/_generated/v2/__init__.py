@@ -228,7 +228,7 @@ class V2:
             "v2",
             "api-keys",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -269,7 +269,7 @@ class V2:
             "v2",
             "customize",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -378,7 +378,7 @@ class V2:
             "v2",
             "exec",
             params,
-            timeout=_s.http_timeout(request_timeout, 90.0, exec_timeout),
+            request_timeout=_s.http_timeout(request_timeout, 90.0, exec_timeout),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -419,7 +419,7 @@ class V2:
             "v2",
             "file-access",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -466,7 +466,7 @@ class V2:
             "v2",
             "guesslang",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -537,7 +537,7 @@ class V2:
             "v2",
             "latex",
             params,
-            timeout=_s.http_timeout(request_timeout, 60.0, timeout),
+            request_timeout=_s.http_timeout(request_timeout, 60.0, timeout),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -578,7 +578,7 @@ class V2:
             "v2",
             "token-action",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -623,7 +623,7 @@ class V2:
             "v2",
             "user-query",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )

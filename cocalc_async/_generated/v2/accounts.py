@@ -53,7 +53,7 @@ class V2Accounts:
             "v2",
             "accounts/ban",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -83,7 +83,7 @@ class V2Accounts:
             "v2",
             "accounts/delete",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -124,7 +124,7 @@ class V2Accounts:
             "v2",
             "accounts/get-email-address",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -165,7 +165,7 @@ class V2Accounts:
             "v2",
             "accounts/get-names",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -212,7 +212,7 @@ class V2Accounts:
             "v2",
             "accounts/profile",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -253,7 +253,7 @@ class V2Accounts:
             "v2",
             "accounts/remove-ban",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -294,7 +294,7 @@ class V2Accounts:
             "v2",
             "accounts/search",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -324,7 +324,7 @@ class V2Accounts:
             "v2",
             "accounts/send-verification-email",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -371,7 +371,7 @@ class V2Accounts:
             "v2",
             "accounts/set-email-address",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -426,7 +426,7 @@ class V2Accounts:
             "v2",
             "accounts/set-name",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -473,7 +473,7 @@ class V2Accounts:
             "v2",
             "accounts/set-password",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -514,7 +514,7 @@ class V2Accounts:
             "v2",
             "accounts/sign-out",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )

@@ -52,7 +52,7 @@ class V2Auth:
             "v2",
             "auth/ephemeral",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -82,7 +82,7 @@ class V2Auth:
             "v2",
             "auth/has-password",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -123,7 +123,7 @@ class V2Auth:
             "v2",
             "auth/password-reset",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -164,7 +164,7 @@ class V2Auth:
             "v2",
             "auth/password-strength",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -211,7 +211,7 @@ class V2Auth:
             "v2",
             "auth/redeem-password-reset",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -258,7 +258,7 @@ class V2Auth:
             "v2",
             "auth/redeem-verify-email",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -288,7 +288,7 @@ class V2Auth:
             "v2",
             "auth/requires-token",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -335,7 +335,7 @@ class V2Auth:
             "v2",
             "auth/sign-in",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -410,7 +410,7 @@ class V2Auth:
             "v2",
             "auth/sign-up",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -440,7 +440,7 @@ class V2Auth:
             "v2",
             "auth/sso-strategies",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -481,7 +481,7 @@ class V2Auth:
             "v2",
             "auth/unlink-strategy",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )

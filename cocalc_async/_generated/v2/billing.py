@@ -51,7 +51,7 @@ class V2Billing:
             "v2",
             "billing/cancel-subscription",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -95,7 +95,7 @@ class V2Billing:
             "v2",
             "billing/create-payment-method",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -139,7 +139,7 @@ class V2Billing:
             "v2",
             "billing/delete-payment-method",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -172,7 +172,7 @@ class V2Billing:
             "v2",
             "billing/get-customer",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -216,7 +216,7 @@ class V2Billing:
             "v2",
             "billing/get-invoice",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -260,7 +260,7 @@ class V2Billing:
             "v2",
             "billing/get-invoice-url",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -293,7 +293,7 @@ class V2Billing:
             "v2",
             "billing/get-invoices-and-receipts",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -347,7 +347,7 @@ class V2Billing:
             "v2",
             "billing/get-subscriptions",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )

@@ -60,7 +60,7 @@ class V2Bookmarks:
             "v2",
             "bookmarks/add",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -107,7 +107,7 @@ class V2Bookmarks:
             "v2",
             "bookmarks/get",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -158,7 +158,7 @@ class V2Bookmarks:
             "v2",
             "bookmarks/remove",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -209,7 +209,7 @@ class V2Bookmarks:
             "v2",
             "bookmarks/set",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )

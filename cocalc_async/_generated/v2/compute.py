@@ -43,7 +43,7 @@ class V2ComputeCloudFilesystem:
             "v2",
             "compute/cloud-filesystem/create",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -93,7 +93,7 @@ class V2ComputeCloudFilesystem:
             "v2",
             "compute/cloud-filesystem/delete",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -137,7 +137,7 @@ class V2ComputeCloudFilesystem:
             "v2",
             "compute/cloud-filesystem/edit",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -187,7 +187,7 @@ class V2ComputeCloudFilesystem:
             "v2",
             "compute/cloud-filesystem/get",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -241,7 +241,7 @@ class V2ComputeCloudFilesystem:
             "v2",
             "compute/cloud-filesystem/get-metrics",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -281,7 +281,7 @@ class V2ComputeGoogleCloud:
             "v2",
             "compute/google-cloud/get-pricing-data",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -349,7 +349,7 @@ class V2Compute:
             "v2",
             "compute/check-in",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -399,7 +399,7 @@ class V2Compute:
             "v2",
             "compute/compute-server-action",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -448,7 +448,7 @@ class V2Compute:
             "v2",
             "compute/control",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -526,7 +526,7 @@ class V2Compute:
             "v2",
             "compute/create-server",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -570,7 +570,7 @@ class V2Compute:
             "v2",
             "compute/delete-api-key",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -614,7 +614,7 @@ class V2Compute:
             "v2",
             "compute/delete-server",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -658,7 +658,7 @@ class V2Compute:
             "v2",
             "compute/get-api-key",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -712,7 +712,7 @@ class V2Compute:
             "v2",
             "compute/get-detailed-state",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -745,7 +745,7 @@ class V2Compute:
             "v2",
             "compute/get-hyperstack-pricing-data",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -789,7 +789,7 @@ class V2Compute:
             "v2",
             "compute/get-images",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -833,7 +833,7 @@ class V2Compute:
             "v2",
             "compute/get-images-google",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -877,7 +877,7 @@ class V2Compute:
             "v2",
             "compute/get-log",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -931,7 +931,7 @@ class V2Compute:
             "v2",
             "compute/get-network-usage",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -975,7 +975,7 @@ class V2Compute:
             "v2",
             "compute/get-serial-port-output",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1019,7 +1019,7 @@ class V2Compute:
             "v2",
             "compute/get-server-state",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1063,7 +1063,7 @@ class V2Compute:
             "v2",
             "compute/get-server-title",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1113,7 +1113,7 @@ class V2Compute:
             "v2",
             "compute/get-servers",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1163,7 +1163,7 @@ class V2Compute:
             "v2",
             "compute/get-servers-by-id",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1207,7 +1207,7 @@ class V2Compute:
             "v2",
             "compute/get-template",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1240,7 +1240,7 @@ class V2Compute:
             "v2",
             "compute/get-templates",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1284,7 +1284,7 @@ class V2Compute:
             "v2",
             "compute/is-dns-available",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1335,7 +1335,7 @@ class V2Compute:
             "v2",
             "compute/scripts",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1405,7 +1405,7 @@ class V2Compute:
             "v2",
             "compute/set-detailed-state",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1455,7 +1455,7 @@ class V2Compute:
             "v2",
             "compute/set-image-tested",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1505,7 +1505,7 @@ class V2Compute:
             "v2",
             "compute/set-server-cloud",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1555,7 +1555,7 @@ class V2Compute:
             "v2",
             "compute/set-server-color",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1605,7 +1605,7 @@ class V2Compute:
             "v2",
             "compute/set-server-configuration",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1655,7 +1655,7 @@ class V2Compute:
             "v2",
             "compute/set-server-owner",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1705,7 +1705,7 @@ class V2Compute:
             "v2",
             "compute/set-server-title",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1755,7 +1755,7 @@ class V2Compute:
             "v2",
             "compute/set-template",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1799,7 +1799,7 @@ class V2Compute:
             "v2",
             "compute/undelete-server",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )

@@ -84,7 +84,7 @@ class V2InternalComputeCloudFilesystem:
             "v2",
             "internal/compute/cloud-filesystem/set-metrics",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )

@@ -81,7 +81,7 @@ class V2Jupyter:
             "v2",
             "jupyter/execute",
             params,
-            timeout=_s.http_timeout(request_timeout, 120.0, None),
+            request_timeout=_s.http_timeout(request_timeout, 120.0, None),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -122,7 +122,7 @@ class V2Jupyter:
             "v2",
             "jupyter/kernels",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )

@@ -49,7 +49,7 @@ class V2Licenses:
             "v2",
             "licenses/check-disk-name",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -96,7 +96,7 @@ class V2Licenses:
             "v2",
             "licenses/get-license",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -143,7 +143,7 @@ class V2Licenses:
             "v2",
             "licenses/get-managed",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -173,7 +173,7 @@ class V2Licenses:
             "v2",
             "licenses/get-projects",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -214,7 +214,7 @@ class V2Licenses:
             "v2",
             "licenses/get-projects-with-license",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )

@@ -68,7 +68,7 @@ class V2Llm:
             "v2",
             "llm/evaluate",
             params,
-            timeout=_s.http_timeout(request_timeout, 120.0, None),
+            request_timeout=_s.http_timeout(request_timeout, 120.0, None),
             max_retries=max_retries,
             idempotent=False,
         )

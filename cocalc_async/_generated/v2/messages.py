@@ -65,7 +65,7 @@ class V2Messages:
             "v2",
             "messages/get",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -120,7 +120,7 @@ class V2Messages:
             "v2",
             "messages/send",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )

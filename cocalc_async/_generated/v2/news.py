@@ -84,7 +84,7 @@ class V2News:
             "v2",
             "news/edit",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -114,7 +114,7 @@ class V2News:
             "v2",
             "news/list",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )

@@ -62,7 +62,7 @@ class V2ProjectsCollaborators:
             "v2",
             "projects/collaborators/add",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -113,7 +113,7 @@ class V2ProjectsCollaborators:
             "v2",
             "projects/collaborators/change-user-type",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -154,7 +154,7 @@ class V2ProjectsCollaborators:
             "v2",
             "projects/collaborators/list",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -201,7 +201,7 @@ class V2ProjectsCollaborators:
             "v2",
             "projects/collaborators/remove",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -255,7 +255,7 @@ class V2ProjectsCourse:
             "v2",
             "projects/course/set-course-info",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -319,7 +319,7 @@ class V2Projects:
             "v2",
             "projects/call",
             params,
-            timeout=_s.http_timeout(request_timeout, 75.0, None),
+            request_timeout=_s.http_timeout(request_timeout, 75.0, None),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -453,7 +453,7 @@ class V2Projects:
             "v2",
             "projects/copy-path",
             params,
-            timeout=_s.http_timeout(request_timeout, 300.0, None),
+            request_timeout=_s.http_timeout(request_timeout, 300.0, None),
             max_retries=max_retries,
             idempotent=False,
         )
@@ -497,7 +497,7 @@ class V2Projects:
             "v2",
             "projects/copy-path-status",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -548,7 +548,7 @@ class V2Projects:
             "v2",
             "projects/copy-url",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -607,7 +607,7 @@ class V2Projects:
             "v2",
             "projects/create",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -648,7 +648,7 @@ class V2Projects:
             "v2",
             "projects/delete",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -689,7 +689,7 @@ class V2Projects:
             "v2",
             "projects/filename-search",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -736,7 +736,7 @@ class V2Projects:
             "v2",
             "projects/get",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -766,7 +766,7 @@ class V2Projects:
             "v2",
             "projects/get-one",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -813,7 +813,7 @@ class V2Projects:
             "v2",
             "projects/public-path-license",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -854,7 +854,7 @@ class V2Projects:
             "v2",
             "projects/restore",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -933,7 +933,7 @@ class V2Projects:
             "v2",
             "projects/set-admin-quotas",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -974,7 +974,7 @@ class V2Projects:
             "v2",
             "projects/start",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1019,7 +1019,7 @@ class V2Projects:
             "v2",
             "projects/stop",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1060,7 +1060,7 @@ class V2Projects:
             "v2",
             "projects/touch",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1119,7 +1119,7 @@ class V2Projects:
             "v2",
             "projects/update",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1170,7 +1170,7 @@ class V2Projects:
             "v2",
             "projects/write-text-file",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )

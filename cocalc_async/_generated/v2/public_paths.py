@@ -37,7 +37,7 @@ class V2PublicPaths:
             "v2",
             "public-paths/listing-cached",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -78,7 +78,7 @@ class V2PublicPaths:
             "v2",
             "public-paths/save",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -119,7 +119,7 @@ class V2PublicPaths:
             "v2",
             "public-paths/star",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -160,7 +160,7 @@ class V2PublicPaths:
             "v2",
             "public-paths/unstar",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )

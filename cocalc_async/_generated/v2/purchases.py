@@ -59,7 +59,7 @@ class V2PurchasesStripe:
             "v2",
             "purchases/stripe/cancel-payment-intent",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -121,7 +121,7 @@ class V2PurchasesStripe:
             "v2",
             "purchases/stripe/create-payment-intent",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -165,7 +165,7 @@ class V2PurchasesStripe:
             "v2",
             "purchases/stripe/create-setup-intent",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -209,7 +209,7 @@ class V2PurchasesStripe:
             "v2",
             "purchases/stripe/create-subscription-payment",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -253,7 +253,7 @@ class V2PurchasesStripe:
             "v2",
             "purchases/stripe/delete-payment-method",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -315,7 +315,7 @@ class V2PurchasesStripe:
             "v2",
             "purchases/stripe/get-checkout-session",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -348,7 +348,7 @@ class V2PurchasesStripe:
             "v2",
             "purchases/stripe/get-customer",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -381,7 +381,7 @@ class V2PurchasesStripe:
             "v2",
             "purchases/stripe/get-customer-session",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -425,7 +425,7 @@ class V2PurchasesStripe:
             "v2",
             "purchases/stripe/get-open-payments",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -475,7 +475,7 @@ class V2PurchasesStripe:
             "v2",
             "purchases/stripe/get-payment-method",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -533,7 +533,7 @@ class V2PurchasesStripe:
             "v2",
             "purchases/stripe/get-payment-methods",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -603,7 +603,7 @@ class V2PurchasesStripe:
             "v2",
             "purchases/stripe/get-payments",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -636,7 +636,7 @@ class V2PurchasesStripe:
             "v2",
             "purchases/stripe/process-payment-intents",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -680,7 +680,7 @@ class V2PurchasesStripe:
             "v2",
             "purchases/stripe/set-customer",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -724,7 +724,7 @@ class V2PurchasesStripe:
             "v2",
             "purchases/stripe/set-default-payment-method",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -769,7 +769,7 @@ class V2Purchases:
             "v2",
             "purchases/cancel-automatic-billing",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -802,7 +802,7 @@ class V2Purchases:
             "v2",
             "purchases/cancel-current-checkout-session",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -852,7 +852,7 @@ class V2Purchases:
             "v2",
             "purchases/cancel-subscription",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -896,7 +896,7 @@ class V2Purchases:
             "v2",
             "purchases/cost-to-resume-subscription",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -950,7 +950,7 @@ class V2Purchases:
             "v2",
             "purchases/create-refund",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1000,7 +1000,7 @@ class V2Purchases:
             "v2",
             "purchases/edit-license",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1050,7 +1050,7 @@ class V2Purchases:
             "v2",
             "purchases/edit-license-owner",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1094,7 +1094,7 @@ class V2Purchases:
             "v2",
             "purchases/email-statement",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1127,7 +1127,7 @@ class V2Purchases:
             "v2",
             "purchases/get-balance",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1171,7 +1171,7 @@ class V2Purchases:
             "v2",
             "purchases/get-balance-admin",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1204,7 +1204,7 @@ class V2Purchases:
             "v2",
             "purchases/get-charges-by-service",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1237,7 +1237,7 @@ class V2Purchases:
             "v2",
             "purchases/get-closing-dates",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1287,7 +1287,7 @@ class V2Purchases:
             "v2",
             "purchases/get-cost-per-day",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1320,7 +1320,7 @@ class V2Purchases:
             "v2",
             "purchases/get-current-checkout-session",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -1353,7 +1353,7 @@ class V2Purchases:
             "v2",
             "purchases/get-live-subscriptions",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1386,7 +1386,7 @@ class V2Purchases:
             "v2",
             "purchases/get-max-project-quotas",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1419,7 +1419,7 @@ class V2Purchases:
             "v2",
             "purchases/get-min-balance",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1452,7 +1452,7 @@ class V2Purchases:
             "v2",
             "purchases/get-prices-project-quotas",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1538,7 +1538,7 @@ class V2Purchases:
             "v2",
             "purchases/get-purchases",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1628,7 +1628,7 @@ class V2Purchases:
             "v2",
             "purchases/get-purchases-admin",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1661,7 +1661,7 @@ class V2Purchases:
             "v2",
             "purchases/get-quotas",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1705,7 +1705,7 @@ class V2Purchases:
             "v2",
             "purchases/get-service-cost",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1755,7 +1755,7 @@ class V2Purchases:
             "v2",
             "purchases/get-shopping-cart-checkout-params",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1788,7 +1788,7 @@ class V2Purchases:
             "v2",
             "purchases/get-spend-rate",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1842,7 +1842,7 @@ class V2Purchases:
             "v2",
             "purchases/get-statements",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1875,7 +1875,7 @@ class V2Purchases:
             "v2",
             "purchases/get-stripe-publishable-key",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1925,7 +1925,7 @@ class V2Purchases:
             "v2",
             "purchases/get-subscriptions",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -1958,7 +1958,7 @@ class V2Purchases:
             "v2",
             "purchases/get-unpaid-invoices",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2008,7 +2008,7 @@ class V2Purchases:
             "v2",
             "purchases/is-purchase-allowed",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -2052,7 +2052,7 @@ class V2Purchases:
             "v2",
             "purchases/renew-subscription",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2085,7 +2085,7 @@ class V2Purchases:
             "v2",
             "purchases/reset-closing-date",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2129,7 +2129,7 @@ class V2Purchases:
             "v2",
             "purchases/resume-subscription",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2179,7 +2179,7 @@ class V2Purchases:
             "v2",
             "purchases/set-project-quota",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2229,7 +2229,7 @@ class V2Purchases:
             "v2",
             "purchases/set-quota",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2279,7 +2279,7 @@ class V2Purchases:
             "v2",
             "purchases/setup-automatic-billing",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2312,7 +2312,7 @@ class V2Purchases:
             "v2",
             "purchases/shopping-cart-checkout",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2356,7 +2356,7 @@ class V2Purchases:
             "v2",
             "purchases/student-pay",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2400,7 +2400,7 @@ class V2Purchases:
             "v2",
             "purchases/student-pay-link",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2450,7 +2450,7 @@ class V2Purchases:
             "v2",
             "purchases/student-pay-transfer",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -2483,7 +2483,7 @@ class V2Purchases:
             "v2",
             "purchases/sync-subscription",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )

@@ -48,7 +48,7 @@ class V2Salesloft:
             "v2",
             "salesloft/money",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )

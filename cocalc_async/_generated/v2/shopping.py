@@ -72,7 +72,7 @@ class V2ShoppingCart:
             "v2",
             "shopping/cart/add",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -122,7 +122,7 @@ class V2ShoppingCart:
             "v2",
             "shopping/cart/checked",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -166,7 +166,7 @@ class V2ShoppingCart:
             "v2",
             "shopping/cart/delete",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -220,7 +220,7 @@ class V2ShoppingCart:
             "v2",
             "shopping/cart/edit",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -274,7 +274,7 @@ class V2ShoppingCart:
             "v2",
             "shopping/cart/get",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -307,7 +307,7 @@ class V2ShoppingCart:
             "v2",
             "shopping/cart/processing",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -351,7 +351,7 @@ class V2ShoppingCart:
             "v2",
             "shopping/cart/recent-purchases",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -395,7 +395,7 @@ class V2ShoppingCart:
             "v2",
             "shopping/cart/remove",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )

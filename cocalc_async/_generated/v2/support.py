@@ -51,7 +51,7 @@ class V2Support:
             "v2",
             "support/create-ticket",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -81,7 +81,7 @@ class V2Support:
             "v2",
             "support/tickets",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )

@@ -37,7 +37,7 @@ class V2Vouchers:
             "v2",
             "vouchers/charge-for-unpaid-vouchers",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -78,7 +78,7 @@ class V2Vouchers:
             "v2",
             "vouchers/get-voucher-codes",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -119,7 +119,7 @@ class V2Vouchers:
             "v2",
             "vouchers/recent-vouchers",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=True,
         )
@@ -160,7 +160,7 @@ class V2Vouchers:
             "v2",
             "vouchers/redeem",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
@@ -207,7 +207,7 @@ class V2Vouchers:
             "v2",
             "vouchers/set-voucher-code-notes",
             params,
-            timeout=request_timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             idempotent=False,
         )
