@@ -19,7 +19,7 @@ pytestmark = pytest.mark.emulator_settings(v1=True)
 
 
 async def test_client_call_all_surfaces(emu: Emulator) -> None:
-    async with Client(emu.api_key, base_url=emu.url, timeout=10) as client:
+    async with Client(emu.api_key, base_url=emu.url, request_timeout=10) as client:
         pong = await client.call("v1", "ping")
         assert isinstance(pong, dict)
         assert pong["event"] == "pong"
@@ -38,7 +38,7 @@ async def test_client_call_all_surfaces(emu: Emulator) -> None:
 
 
 async def test_client_errors(emu: Emulator) -> None:
-    async with Client(emu.api_key, base_url=emu.url, timeout=10, max_retries=0) as client:
+    async with Client(emu.api_key, base_url=emu.url, request_timeout=10, max_retries=0) as client:
         with pytest.raises(UnknownEndpointError):
             await client.call("v1", "frobnicate")
         with pytest.raises(InvalidParametersError):
@@ -48,6 +48,6 @@ async def test_client_errors(emu: Emulator) -> None:
             await client.call("v2", "projects/start", {"project_id": "not-a-uuid"})
         assert isinstance(info.value, APIStatusError)
         assert not isinstance(info.value, CoCalcAPIError)
-    async with Client("sk_wrong_key_000000000000", base_url=emu.url, timeout=10) as client:
+    async with Client("sk_wrong_key_000000000000", base_url=emu.url, request_timeout=10) as client:
         with pytest.raises(AuthenticationError):
             await client.call("v1", "ping")

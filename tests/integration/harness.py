@@ -32,7 +32,7 @@ class Env:
 
     def client_for(self, api_key: str) -> Client:
         """Another client on the same emulator (closed with the environment)."""
-        c = Client(api_key, base_url=self.emu.url, timeout=20, max_retries=0)
+        c = Client(api_key, base_url=self.emu.url, request_timeout=20, max_retries=0)
         self._clients.append(c)
         return c
 
@@ -96,7 +96,7 @@ async def environment(*, v1: bool = False) -> AsyncIterator[Env]:
     """An emulator of today's hub, or with ``v1`` one that also serves the removed API v1."""
     async with contextlib.AsyncExitStack() as stack:
         emu = await stack.enter_async_context(Emulator(copy_delay=0.2, v1=v1))
-        client = Client(emu.api_key, base_url=emu.url, timeout=20, max_retries=0)
+        client = Client(emu.api_key, base_url=emu.url, request_timeout=20, max_retries=0)
         env = Env(emu, client, emu.create_project(title="Integration"), [client])
         try:
             yield env

@@ -165,7 +165,7 @@ async def change_email_address(env: Env) -> None:
 @case("v1", "project_exec")
 async def project_exec(env: Env) -> None:
     out = await env.client.v1.project_exec(
-        project_id=env.project_id, command="echo", args=["hello"], timeout=10
+        project_id=env.project_id, command="echo", args=["hello"], exec_timeout=10
     )
     assert isinstance(out, ExecResult)
     assert (out.stdout, out.exit_code) == ("hello\n", 0)

@@ -130,16 +130,20 @@ def coroutine_and_kwargs(client: Client, ex: dict[str, Any]) -> tuple[Any, dict[
     fn_obj = getattr(ns, name, None) if ns is not None else None
     if fn_obj is None:
         return None
+    # Each wire name as the Python argument that carries it (an exec's ``timeout`` is
+    # ``exec_timeout``; the old spelling still works but warns).
+    py_names = {p.name: p.py_name or p.name for p in endpoint.params}
     if api in ("v1", "v2"):
-        return fn_obj, params
+        return fn_obj, {py_names.get(k, k): v for k, v in params.items()}
     args = params.get("args") or []
     kwargs: dict[str, Any] = {}
     if endpoint.args_style == "positional":
-        names = [p.name for p in endpoint.params if p.exposed]
+        names = [py_names[p.name] for p in endpoint.params if p.exposed]
         kwargs.update(zip(names, args, strict=False))
     elif args:
         first = args[0]
-        kwargs.update(first.get("opts", {}) if endpoint.args_style == "opts" else first)
+        given = first.get("opts", {}) if endpoint.args_style == "opts" else first
+        kwargs.update((py_names.get(k, k), v) for k, v in given.items())
     if isinstance(params.get("timeout"), (int, float)):
         kwargs["rpc_timeout"] = params["timeout"] / 1000  # the bridge's limit, ms on the wire
     if api == "conat/project":
@@ -170,7 +174,9 @@ async def drive(server: ReplayServer, ex: dict[str, Any]) -> tuple[str, str]:
     """
     server.exchange = ex
     api, path, params = target(ex)
-    async with Client(key_of(ex["role"]), base_url=server.url, max_retries=0, timeout=10) as c:
+    async with Client(
+        key_of(ex["role"]), base_url=server.url, max_retries=0, request_timeout=10
+    ) as c:
         found = coroutine_and_kwargs(c, ex)
         generated = "no-coroutine"
         if found is not None:
