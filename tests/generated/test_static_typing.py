@@ -22,7 +22,7 @@ from cocalc_async import Client
 
 async def main(client: Client) -> None:
     pid = "6c28c5f4-3235-46be-b025-166b4dcaac7e"
-    r = await client.v1.project_exec(project_id=pid, command="ls", args=["-l"], timeout=30)
+    r = await client.v1.project_exec(project_id=pid, command="ls", args=["-l"], exec_timeout=30)
     reveal_type(r)
     reveal_type(r.stdout)
     s = await client.v2.projects.copy_path_status(copy_id=pid)
@@ -42,7 +42,7 @@ from cocalc_async import Client
 
 async def main(client: Client) -> None:
     await client.v1.project_exec(project_id="x", comand="ls")
-    await client.v1.project_exec(project_id="x", command="ls", timeout="30")
+    await client.v1.project_exec(project_id="x", command="ls", exec_timeout="30")
     await client.v2.projects.copy_path_status(copyid="x")
     await client.v2.projects.copy_path_status(copy_id=7)
     await client.v1.ping(request_timeout="soon")
@@ -113,7 +113,7 @@ def test_misspelled_keyword_is_rejected(mypy_output: dict[str, list[tuple[int, s
 def test_wrong_argument_type_is_rejected(mypy_output: dict[str, list[tuple[int, str]]]) -> None:
     errors = [(line, msg) for line, msg in mypy_output["bad.py"] if msg.startswith("error")]
     by_line = {line: msg for line, msg in errors}
-    assert '"timeout"' in by_line[6]
+    assert '"exec_timeout"' in by_line[6]
     assert "[arg-type]" in by_line[6]
     assert '"copy_id"' in by_line[8]
     assert "[arg-type]" in by_line[8]

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(
 
 
 async def test_the_whole_course_life_on_a_real_hub() -> None:
-    async with Client(KEY, base_url=URL, timeout=120) as client:
+    async with Client(KEY, base_url=URL, request_timeout=120) as client:
         created = await client.call("v2", "projects/create", {"title": "cocalc_async live course"})
         pid = str(created["project_id"]) if isinstance(created, dict) else ""
         made: list[str] = [pid]

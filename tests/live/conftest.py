@@ -30,7 +30,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 async def live() -> AsyncIterator[Client]:
-    async with Client(KEY, base_url=URL, timeout=120) as client:
+    async with Client(KEY, base_url=URL, request_timeout=120) as client:
         yield client
 
 
