@@ -70,23 +70,24 @@ class PreparedRequest(NamedTuple):
 def build_request(
     api: str, path: str, params: Mapping[str, Any] | None, *, base_url: str
 ) -> PreparedRequest:
-    """Validate a call and encode it as CoCalc expects: always POST, always JSON.
+    """Validate a call and encode it as CoCalc expects: the spec's method (POST), a JSON body.
 
     ``None`` and ``NOT_GIVEN`` values are dropped (v1 treats ``null`` as "not given" and rejects
     unknown keys).
     For the conat bridge, ``path`` is the RPC name and ``params`` the rest of the body
     (``args``, ``timeout`` in ms, ``project_id``).
     """
-    url = _endpoint_urls.get((api, path, base_url))
-    if url is None:
-        url = _endpoint_url(api, path, base_url)
+    target = _endpoint_targets.get((api, path, base_url))
+    if target is None:
+        target = _endpoint_target(api, path, base_url)
+    method, url = target
     body: dict[str, Any]
     if not params:
         if params is not None and not isinstance(params, Mapping):
             raise TypeError(f"params must be a mapping (dict), got {type(params).__name__}")
         if api == "v1" or api == "v2":
             # No parameters (a ping, a listing): the encoded body is a constant.
-            return _new_tuple(PreparedRequest, ("POST", url, b"{}", api, path))
+            return _new_tuple(PreparedRequest, (method, url, b"{}", api, path))
         body = {}
     elif isinstance(params, Mapping):
         body = {}
@@ -118,7 +119,7 @@ def build_request(
     except (TypeError, ValueError) as exc:
         raise TypeError(f"parameters of {api}/{path} are not JSON-serialisable: {exc}") from None
     # tuple.__new__: the NamedTuple without its generated __new__'s Python frame (hot path).
-    return _new_tuple(PreparedRequest, ("POST", url, encoded, api, path))
+    return _new_tuple(PreparedRequest, (method, url, encoded, api, path))
 
 
 # A version-4 UUID (RFC 4122 variant) built from one 128-bit draw: uuid.uuid4() costs about 3 µs
@@ -133,22 +134,26 @@ def new_request_id(getrandbits: Any = random.getrandbits) -> str:
     return "%032x" % ((getrandbits(128) & _UUID4_CLEAR) | _UUID4_SET)
 
 
-# The URL of each endpoint already validated, by (api, path, base_url): the regex and the URL's
-# f-string run once per endpoint, not once per call. Bounded, since callers of Client.call may
-# name arbitrary paths.
-_endpoint_urls: dict[tuple[str, str, str], str] = {}
+# The HTTP method (the spec's, per API) and URL of each endpoint already validated, by
+# (api, path, base_url): the regex, the URL's f-string and the method lookup run once per
+# endpoint, not once per call. Bounded, since callers of Client.call may name arbitrary paths.
+_endpoint_targets: dict[tuple[str, str, str], tuple[str, str]] = {}
 _new_tuple = tuple.__new__
 
 
-def _endpoint_url(api: str, path: str, base_url: str) -> str:
+def _endpoint_target(api: str, path: str, base_url: str) -> tuple[str, str]:
     _check_endpoint(api, path)
+    from ._generated import policy  # loaded with the first call, not with the package
+
+    method: str = policy.HTTP_METHODS[api]
     if api == "v1" or api == "v2":
         url = f"{base_url}/api/{api}/{path}"
     else:
         url = f"{base_url}/{_CONAT_PATHS[api]}"
-    if len(_endpoint_urls) < 4096:
-        _endpoint_urls[(api, path, base_url)] = url
-    return url
+    target = (method, url)
+    if len(_endpoint_targets) < 4096:
+        _endpoint_targets[(api, path, base_url)] = target
+    return target
 
 
 def _check_endpoint(api: str, path: str) -> None:

@@ -4,4 +4,4 @@
 from __future__ import annotations
 
 #: sha256 of the spec this package was generated from (the one place it is written).
-SPEC_SHA256 = "39365974fc974e840161127ae6b684a72a6ae5811ddd270b0693f86d075528bd"
+SPEC_SHA256 = "3bb1c89f15d9fc74b168f06dd935872c6f8514ed13dd1e27cfee57c20b3eab96"

@@ -9,7 +9,7 @@ import json
 
 import attrs
 
-from ..spec import ENDPOINTS, Endpoint
+from ..spec import API_METHODS, ENDPOINTS, Endpoint
 from ..spec.errors import RULES
 from .pytypes import camel_class, identifier, pystr
 from .render import classes_for, group_tree, module, render, ruff_format
@@ -22,6 +22,7 @@ def spec_hash() -> str:
     """sha256 of the spec's canonical JSON: it changes exactly when the spec does."""
     data = [attrs.asdict(e, recurse=True) for e in ENDPOINTS]
     data += [attrs.asdict(r) for r in RULES]
+    data.append({"api_methods": API_METHODS})
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -120,8 +121,12 @@ def _policy() -> str:
     # v1 rejects keys its message schema lacks (400): an event without an ``id`` parameter
     # must not be sent the request id the other events carry.
     no_id = sorted(e.path for e in ENDPOINTS if e.api == "v1" and e.param("id") is None)
+    unsent = {e.api for e in ENDPOINTS} - set(API_METHODS)
+    if unsent:
+        raise ValueError(f"spec API_METHODS names no HTTP method for {sorted(unsent)}")
     return render(
         "policy.py.j2",
+        methods=[(pystr(a), pystr(m)) for a, m in sorted(API_METHODS.items())],
         idempotent=keys([e for e in ENDPOINTS if e.idempotent]),
         non_idempotent=keys([e for e in ENDPOINTS if not e.idempotent]),
         timeouts=[(pystr(a), pystr(p), repr(t)) for (a, p), t in timeouts],

@@ -16,6 +16,7 @@ from .._types import Json
 Status: TypeAlias = Literal["current", "legacy", "removed-from-http"]
 ArgsStyle: TypeAlias = Literal["object", "opts", "positional"]
 SpecApi: TypeAlias = Literal["v1", "v2", "conat/hub", "conat/project"]
+HttpMethod: TypeAlias = Literal["POST", "GET"]
 #: How an endpoint reports a failure inside a 2xx result, with no top-level ``error``:
 #: ``latex_failed`` (``compile``/``pdf`` with ``event: "error"``), ``sign_up_issues``
 #: (``{"issues": {field: message}}``).
