@@ -165,6 +165,11 @@ def render(results: dict[str, Any]) -> str:
           + ", ".join(f"{wu:g} + {du:g}" for wu, du in windows))  # fmt: skip
     if m.get("loadavg"):
         w(f"- Load average at start: {', '.join(f'{x:.2f}' for x in m['loadavg'])}")
+    loads = [r["loadavg_1m"] for r in results.get("runs", []) if r.get("loadavg_1m") is not None]
+    if loads:
+        # This harness itself keeps about one core busy, so ~1 is the floor of a quiet machine.
+        w(f"- 1-minute load average before each client run: median {median(loads):.2f}, "
+          f"max {max(loads):.2f} (the harness alone keeps it near 1)")  # fmt: skip
     if "elapsed_s" in results:
         w(f"- Elapsed: {results['elapsed_s']:.0f} s")
     if results.get("official_note"):

@@ -204,6 +204,7 @@ def run_driver(server: Server, cfg: Config) -> dict[str, Any]:
     cmd = [*pin(CLIENT_CORE), exe, "-m", "benchmarks.drivers", "--client", cfg.client]
     cmd += ["--endpoint", cfg.endpoint, "--base-url", server.base_url, "--c", str(cfg.c)]
     cmd += ["--warmup", str(cfg.warmup), "--duration", str(cfg.duration)]
+    load = os.getloadavg()[0]  # other work on the machine disturbs a run: kept with it
     cpu0, t0 = server.cpu(), time.perf_counter()
     try:
         proc = subprocess.run(
@@ -217,6 +218,7 @@ def run_driver(server: Server, cfg: Config) -> dict[str, Any]:
         if line.startswith("RESULT "):
             result: dict[str, Any] = json.loads(line[len("RESULT ") :])
             result["server_cpu_pct"] = server_cpu_pct
+            result["loadavg_1m"] = load
             return result
     tail = (proc.stderr or "").strip().splitlines()[-3:]
     return {**_cfg_dict(cfg), "ok": 0, "errors": {"DriverCrashed": 1}, "error_sample": tail}
