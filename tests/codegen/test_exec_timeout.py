@@ -7,7 +7,7 @@ giving both names is a TypeError before anything is sent.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -105,13 +105,14 @@ def test_every_renamed_parameter_is_rendered_under_its_python_name() -> None:
         ("v1", "project_exec"),
         ("conat/project", "system.exec"),
     }
-    methods = {
+    methods: dict[tuple[str, str], Callable[..., Any]] = {
         ("v2", "exec"): V2.exec,
         ("v1", "project_exec"): V1.project_exec,
         ("conat/project", "system.exec"): Conat(Recorder()).project.system.exec,
     }
     for e, p in renamed:
         sig = inspect.signature(methods[e.key])
+        assert p.py_name is not None
         assert p.py_name in sig.parameters
         assert p.deprecated_name in sig.parameters
         assert sig.parameters[p.py_name].kind is inspect.Parameter.KEYWORD_ONLY

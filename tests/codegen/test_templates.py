@@ -71,7 +71,7 @@ def _spans(source: str, names: set[str]) -> set[int]:
             defined = node.name
         elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
             defined = node.targets[0].id
-        if defined in names:
+        if defined in names and isinstance(node, ast.stmt):
             lines |= set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
     return lines
 

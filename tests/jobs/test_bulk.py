@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tracemalloc
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -200,7 +201,7 @@ def test_every_library_entry_point_defaults_to_no_progress() -> None:
     from cocalc_async import Client
     from cocalc_async.jobs import collect_course, course_status, provision_course, return_course
 
-    entry_points = [run_map, map_all, Client.map, Client.map_all]
+    entry_points: list[Callable[..., Any]] = [run_map, map_all, Client.map, Client.map_all]
     entry_points += [provision_course, collect_course, return_course, course_status]
     for fn in entry_points:
         assert inspect.signature(fn).parameters["progress"].default is False, fn.__qualname__

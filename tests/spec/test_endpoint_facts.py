@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import warnings
 from typing import Any
 
@@ -100,19 +99,13 @@ async def test_client_call_stretches_the_client_timeout_for_a_long_call(
         sent.append(kw)
         return {}
 
-    # The HTTP timeout's name, old or new, whichever this Client takes without a warning.
-    name = (
-        "request_timeout"
-        if "request_timeout" in inspect.signature(Client).parameters
-        else "timeout"
-    )
     base = Timeout(connect=3, read=20, total=30)
-    async with Client(api_key=None, base_url="http://127.0.0.1:9", **{name: base}) as client:
+    async with Client(api_key=None, base_url="http://127.0.0.1:9", request_timeout=base) as client:
         monkeypatch.setattr(client._session, "send", send)
         await client.call("v2", "exec", {"project_id": PID, "command": "ls"})
-        await client.call("v2", "exec", {"project_id": PID, "command": "ls"}, **{name: 5})
+        await client.call("v2", "exec", {"project_id": PID, "command": "ls"}, request_timeout=5)
         await client.call("v2", "projects/get", {})
-    async with Client(api_key=None, base_url="http://127.0.0.1:9", **{name: 600}) as client:
+    async with Client(api_key=None, base_url="http://127.0.0.1:9", request_timeout=600) as client:
         monkeypatch.setattr(client._session, "send", send)
         await client.call("v2", "exec", {"project_id": PID, "command": "ls"})
     spec = _endpoint_facts.default_request_timeout("v2", "exec")
